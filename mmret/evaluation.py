@@ -281,19 +281,23 @@ def _best(self, metric):
     r = {s: round(self.mean(s, metric), 3) for s in self.systems}
     return max(r.values())
 
+def _cells(self, s:str, bold, sup)->list:
+    "Formatted scores of system `s`: 3 decimals, `bold(v)` on each column's best, `sup(letters)` when significant."
+    out = []
+    for m in self.metrics:
+        v = f"{self.mean(s, m):.3f}"
+        if round(self.mean(s, m), 3) == _best(self, m): v = bold(v)
+        letters = self.letters(s, m)
+        out.append(v + (sup(letters) if letters else ""))
+    return out
+
 @patch
 def to_markdown(self:Comparison)->str: # a Markdown table followed by its legend
     "The comparison as a Markdown table (superscripts as `<sup>`), legend below."
     head = "| # | System | " + " | ".join(metric_label(m) for m in self.metrics) + " |"
     rows = [head, "|:-:|:--|" + "--:|" * len(self.metrics)]
-    best = {m: _best(self, m) for m in self.metrics}
     for i, s in enumerate(self.systems):
-        cells = []
-        for m in self.metrics:
-            v = f"{self.mean(s, m):.3f}"
-            if round(self.mean(s, m), 3) == best[m]: v = f"**{v}**"
-            sup = self.letters(s, m)
-            cells.append(v + (f"<sup>{sup}</sup>" if sup else ""))
+        cells = _cells(self, s, lambda v: f"**{v}**", lambda l: f"<sup>{l}</sup>")
         rows.append(f"| {LETTERS[i]} | {s} | " + " | ".join(cells) + " |")
     return "\n".join(rows) + "\n\n" + self.legend() + "\n"
 
@@ -315,17 +319,11 @@ def to_latex(self:Comparison,
              label:str="tab:results", # \label of the table
             )->str: # a booktabs table environment whose caption is the legend
     "The comparison as a LaTeX (booktabs) table with `$^{ab}$` superscripts."
-    best = {m: _best(self, m) for m in self.metrics}
     lines = [r"\begin{table}[t]", r"\centering", rf"\caption{{{latex_escape(self.legend())}}}", rf"\label{{{label}}}",
              r"\begin{tabular}{cl" + "r" * len(self.metrics) + "}", r"\toprule",
              r"\# & System & " + " & ".join(latex_escape(metric_label(m)) for m in self.metrics) + r" \\", r"\midrule"]
     for i, s in enumerate(self.systems):
-        cells = []
-        for m in self.metrics:
-            v = f"{self.mean(s, m):.3f}"
-            if round(self.mean(s, m), 3) == best[m]: v = rf"\textbf{{{v}}}"
-            sup = self.letters(s, m)
-            cells.append(v + (f"$^{{{sup}}}$" if sup else ""))
+        cells = _cells(self, s, lambda v: rf"\textbf{{{v}}}", lambda l: f"$^{{{l}}}$")
         lines.append(f"{LETTERS[i]} & {latex_escape(s)} & " + " & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines)
