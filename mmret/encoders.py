@@ -14,7 +14,7 @@ import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 from transformers import AutoModel, AutoTokenizer
-from .data import cache_dir
+from .data import atomic_path, cache_dir
 from .pooling import pool_hidden_states, layer_indices, STRATEGIES, COMBINES
 
 # %% auto #0
@@ -244,14 +244,7 @@ def save_npy_atomic(
     arr:np.ndarray, # array to write
 )->Path:            # the path written
     "Write an array to a temp file in the same folder, then `os.replace` it into place."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f: np.save(f, arr)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as f: np.save(f, arr)
     return path
 
 # %% ../nbs/05_encoders.ipynb #73f8d1b9

@@ -19,29 +19,18 @@ import ranx
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
+from .data import atomic_path
+
 # %% ../nbs/07_search.ipynb #5e3aa7ea
 def _atomic_write_bytes(path:Path, data:bytes):
     "Write `data` to `path` through a temporary file in the same folder."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f: f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp: Path(tmp).write_bytes(data)
 
 def _atomic_json(path:Path, obj): _atomic_write_bytes(path, json.dumps(obj, indent=1).encode())
 
 def _atomic_npy(path:Path, arr:np.ndarray):
     "`np.save` through a temporary file in the same folder."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp.npy")
-    os.close(fd)
-    try: np.save(tmp, arr); os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as f: np.save(f, arr)
 
 def _texts_hash(texts:Sequence[str])->str:
     h = hashlib.sha1()
@@ -333,11 +322,7 @@ def save(self:DenseIndex,
         )->Path: # the folder
     "Save index, ids and KB fingerprint atomically."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index.", suffix=".tmp"); os.close(fd)
-    try: faiss.write_index(self.index, tmp); os.replace(tmp, folder/"index.faiss")
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
+    with atomic_path(folder/"index.faiss") as tmp: faiss.write_index(self.index, str(tmp))
     _atomic_json(folder/"ids.json", self.ids.tolist())
     vec = getattr(self.vectors, "filename", None)
     _atomic_json(folder/"meta.json", dict(factory=self.factory, metric=self.metric, dim=self.dim, n=len(self),
