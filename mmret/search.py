@@ -252,13 +252,28 @@ def _set_params(index:faiss.Index, params:dict):
         try: ps.set_index_parameter(index, k, v)
         except RuntimeError: raise ValueError(f"search parameter {k}={v!r} does not apply to index {index.__class__.__name__}") from None
 
-def _exact_scores(vectors, q:np.ndarray, rows:np.ndarray, metric:str)->np.ndarray:
-    "Exact scores of candidate `rows` (nq, c) for queries `q`, reading only those rows."
-    valid = rows >= 0
-    uniq, inv = np.unique(np.where(valid, rows, rows.max(initial=0)), return_inverse=True)
-    v = _prep(vectors[uniq], metric)[inv.reshape(rows.shape)]   # (nq, c, d)
-    s = np.einsum("qcd,qd->qc", v, q) if metric != "l2" else -((v - q[:, None, :])**2).sum(-1)
-    return np.where(valid, s, -np.inf)
+def _exact_scores(vectors, # the KB vectors (may be memory-mapped)
+                  q:np.ndarray, # prepared queries (n, d), float32
+                  rows:np.ndarray, # candidate rows (n, c), -1 for none
+                  metric:str, # "ip", "cosine" or "l2"
+                 )->np.ndarray: # (n, c) higher-is-better exact scores, -inf where rows is -1
+    "Exact scores of candidate `rows`, reading only those rows (in FAISS's C++ loop when the vectors allow it)."
+    valid, rows = rows >= 0, np.ascontiguousarray(rows, dtype=np.int64)
+    X = vectors
+    if not (isinstance(X, np.ndarray) and X.dtype == np.float32 and X.flags.c_contiguous):   # e.g. float16: numpy
+        uniq, inv = np.unique(np.where(valid, rows, rows.max(initial=0)), return_inverse=True)
+        v = _prep(X[uniq], metric)[inv.reshape(rows.shape)]   # (nq, c, d)
+        s = np.einsum("qcd,qd->qc", v, q) if metric != "l2" else -((v - q[:, None, :])**2).sum(-1)
+        return np.where(valid, s, -np.inf)
+    out, (n, c), ptr = np.empty(rows.shape, np.float32), rows.shape, faiss.swig_ptr
+    by_idx = faiss.fvec_L2sqr_by_idx if metric == "l2" else faiss.fvec_inner_products_by_idx
+    by_idx(ptr(out), ptr(q), ptr(X), ptr(rows), X.shape[1], n, c)
+    if metric == "l2": out = -out
+    if metric == "cosine":    # the KB rows are stored as given: divide by their norms (squared norms by the same loop)
+        sq = np.empty(rows.shape, np.float32)
+        faiss.fvec_L2sqr_by_idx(ptr(sq), ptr(np.zeros((n, X.shape[1]), np.float32)), ptr(X), ptr(rows), X.shape[1], n, c)
+        out /= np.sqrt(np.maximum(sq, 1e-30))
+    return np.where(valid, out, -np.inf)
 
 # %% ../nbs/07_search.ipynb #faa4b0d1
 @patch
@@ -266,7 +281,7 @@ def search_rows(self:DenseIndex,
                 query_embeddings:np.ndarray, # (n_queries, dim)
                 k:int=100, # hits per query, capped at the index size
                 rerank:int=None, # if set, fetch rerank*k candidates and re-score them exactly from the KB vectors
-                batch:int=64, # queries per block when re-ranking
+                batch:int=1024, # queries per block when re-ranking
                 **params, # FAISS search parameters, e.g. nprobe=16, efSearch=128
                )->tuple: # (scores, rows), both (n_queries, k'), higher scores first; rows -1 where fewer hits
     "Raw search: best KB rows for each query."
