@@ -230,7 +230,7 @@ def _score_batch(indptr, indices, tf, norm, weights, tw, qptr, tids, mode, k):
     nq = len(qptr) - 1
     rows, vals = np.empty((nq, k), np.int32), np.empty((nq, k), np.float32)
     hits = np.zeros(nq, np.int64)
-    acc, touched = np.zeros(len(norm)), np.empty(len(norm), np.int32)
+    acc, touched = np.zeros(len(norm), np.float32), np.empty(len(norm), np.int32)   # float32: half the cache misses
     hv, hd = np.empty(k, np.float64), np.empty(k, np.int64)
     for q in range(nq):
         n = 0
@@ -243,8 +243,7 @@ def _score_batch(indptr, indices, tf, norm, weights, tw, qptr, tids, mode, k):
                 if mode == 0: c = w * tf[j] / (tf[j] + norm[d])
                 elif mode == 1: c = w * np.sqrt(tf[j]) * norm[d]
                 else: c = weights[j]
-                if acc[d] == 0.0:
-                    touched[n] = d; n += 1
+                touched[n] = d; n += acc[d] == 0.0           # first touch: branch-free (a branch mispredicts)
                 acc[d] += c
         m = _heap_topk(acc, touched, n, k, hv, hd)
         rows[q, :m], vals[q, :m], hits[q] = hd[:m], hv[:m], m
