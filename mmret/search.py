@@ -246,9 +246,11 @@ def build(cls:DenseIndex,
 
 # %% ../nbs/07_search.ipynb #11888091
 def _set_params(index:faiss.Index, params:dict):
-    "Set search-time parameters such as nprobe or efSearch, with a clear error for unknown ones."
-    ps = faiss.ParameterSpace()
+    "Set search-time parameters such as nprobe, efSearch or a fast-scan `implem`, with a clear error for unknown ones."
+    ps, ivf = faiss.ParameterSpace(), faiss.try_extract_index_ivf(index)
+    ivf = ivf if ivf is None else faiss.downcast_index(ivf)   # the concrete class (fast-scan or not)
     for k, v in params.items():
+        if k == "implem" and hasattr(ivf, "implem"): ivf.implem = int(v); continue   # fast-scan kernel choice
         try: ps.set_index_parameter(index, k, v)
         except RuntimeError: raise ValueError(f"search parameter {k}={v!r} does not apply to index {index.__class__.__name__}") from None
 
