@@ -6,7 +6,7 @@ Docs: https://mmret.github.io/mmret/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #7a2eae8b
 from __future__ import annotations
-import contextlib, json, os, re, shutil, tempfile, uuid, warnings
+import contextlib, hashlib, json, os, re, shutil, tempfile, uuid, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +17,10 @@ from PIL import Image, UnidentifiedImageError
 from ranx import Qrels, Run
 
 # %% auto #0
-__all__ = ['cache_dir', 'shared_data', 'atomic_path', 'save_dataset', 'load_qrels', 'save_qrels', 'load_trec_run',
-           'save_trec_run', 'load_beir', 'read_smart', 'load_smart', 'title2index', 'validate_kb', 'validate_questions',
-           'clean_paragraphs', 'split_sentences', 'pack_sentences', 'make_passages', 'article2passage', 'load_image',
-           'load_images', 'ViquaeData', 'load_viquae', 'save_viquae']
+__all__ = ['cache_dir', 'shared_data', 'atomic_path', 'save_npy_atomic', 'texts_digest', 'save_dataset', 'load_qrels',
+           'save_qrels', 'load_trec_run', 'save_trec_run', 'load_beir', 'read_smart', 'load_smart', 'title2index',
+           'validate_kb', 'validate_questions', 'clean_paragraphs', 'split_sentences', 'pack_sentences',
+           'make_passages', 'article2passage', 'load_image', 'load_images', 'ViquaeData', 'load_viquae', 'save_viquae']
 
 # %% ../nbs/00_data.ipynb #4929db57
 def cache_dir(*parts:str, # sub-folders under the cache root
@@ -67,6 +67,23 @@ def atomic_path(path:str|Path, # the final file or folder
     finally:
         if tmp.is_dir(): shutil.rmtree(tmp, ignore_errors=True)
         elif tmp.exists(): tmp.unlink()
+
+# %% ../nbs/00_data.ipynb #db76b29a
+def save_npy_atomic(
+    path:Path,      # destination .npy
+    arr:np.ndarray, # array to write
+)->Path:            # the path written
+    "Write an array to a temp file in the same folder, then `os.replace` it into place."
+    with atomic_path(path) as tmp, open(tmp, "wb") as f: np.save(f, arr)
+    return path
+
+def texts_digest(
+    texts:list[str], # texts, in order
+)->str:              # 16 hex digits
+    "Order-sensitive digest of a list of texts (length-prefixed, so boundaries count)."
+    h = hashlib.blake2b(digest_size=8)
+    for t in texts: b = t.encode("utf-8", "surrogatepass"); h.update(len(b).to_bytes(8, "little")); h.update(b)
+    return h.hexdigest()
 
 # %% ../nbs/00_data.ipynb #3e726579
 def save_dataset(ds:Dataset|DatasetDict, # what to save

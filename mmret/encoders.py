@@ -14,12 +14,11 @@ import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 from transformers import AutoModel, AutoTokenizer
-from .data import atomic_path, cache_dir
+from .data import atomic_path, cache_dir, save_npy_atomic, texts_digest
 from .pooling import pool_hidden_states, layer_indices, STRATEGIES, COMBINES
 
 # %% auto #0
-__all__ = ['minilm_path', 'embedding_cache_dir', 'beir_doc_texts', 'TextEncoder', 'hidden_states_of', 'texts_digest',
-           'save_npy_atomic', 'st_encode_cached']
+__all__ = ['minilm_path', 'embedding_cache_dir', 'beir_doc_texts', 'TextEncoder', 'hidden_states_of', 'st_encode_cached']
 
 # %% ../nbs/05_encoders.ipynb #2f88a962
 def minilm_path()->Path: # folder of the packaged all-MiniLM-L6-v2 (config, tokenizer, weights)
@@ -229,23 +228,6 @@ def encode(self:TextEncoder,
     "Encode texts with this encoder's pooling, layers and normalisation."
     if len(texts) == 0: raise ValueError("texts is empty: nothing to encode")
     return self.encode_variants(texts, {"x": {}}, batch_size, progress)["x"]
-
-# %% ../nbs/05_encoders.ipynb #2a4a1297
-def texts_digest(
-    texts:list[str], # texts, in order
-)->str:              # 16 hex digits
-    "Order-sensitive digest of a list of texts (length-prefixed, so boundaries count)."
-    h = hashlib.blake2b(digest_size=8)
-    for t in texts: b = t.encode("utf-8", "surrogatepass"); h.update(len(b).to_bytes(8, "little")); h.update(b)
-    return h.hexdigest()
-
-def save_npy_atomic(
-    path:Path,      # destination .npy
-    arr:np.ndarray, # array to write
-)->Path:            # the path written
-    "Write an array to a temp file in the same folder, then `os.replace` it into place."
-    with atomic_path(path) as tmp, open(tmp, "wb") as f: np.save(f, arr)
-    return path
 
 # %% ../nbs/05_encoders.ipynb #73f8d1b9
 @patch

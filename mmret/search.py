@@ -9,7 +9,7 @@ __all__ = ['encode_kb', 'embedding_settings', 'ids_digest', 'DenseIndex', 'recal
            'add_or_load_faiss_index', 'expand_articles', 'max_merge']
 
 # %% ../nbs/07_search.ipynb #22a34e28
-import hashlib, json, os, tempfile, time, warnings
+import json, os, tempfile, time, warnings
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -19,7 +19,7 @@ import ranx
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .data import atomic_path
+from .data import atomic_path, save_npy_atomic, texts_digest
 
 # %% ../nbs/07_search.ipynb #5e3aa7ea
 def _atomic_write_bytes(path:Path, data:bytes):
@@ -28,14 +28,7 @@ def _atomic_write_bytes(path:Path, data:bytes):
 
 def _atomic_json(path:Path, obj): _atomic_write_bytes(path, json.dumps(obj, indent=1).encode())
 
-def _atomic_npy(path:Path, arr:np.ndarray):
-    "`np.save` through a temporary file in the same folder."
-    with atomic_path(path) as tmp, open(tmp, "wb") as f: np.save(f, arr)
 
-def _texts_hash(texts:Sequence[str])->str:
-    h = hashlib.sha1()
-    for t in texts: h.update(t.encode()); h.update(b"\x1f")
-    return h.hexdigest()
 
 # %% ../nbs/07_search.ipynb #0ee956ce
 def _column_texts(
@@ -109,14 +102,14 @@ def _encode_shards(dataset, encoder, column, batch_size, out, shard_size)->list:
     for i, s in enumerate(tqdm(starts, desc="encode_kb", unit="shard")):
         e_ = min(s+shard_size, n)
         texts = _column_texts(dataset, column, s, e_)
-        h, rec = _texts_hash(texts), out/f"shard-{i:05d}.json"
+        h, rec = texts_digest(texts), out/f"shard-{i:05d}.json"
         if rec.exists():
             done = json.loads(rec.read_text())
-            if done["sha1"] != h or done["rows"] != [s, e_]:
+            if done.get("digest") != h or done["rows"] != [s, e_]:
                 raise ValueError(f"shard {i} (rows {s}..{e_}) of {out} was encoded from other texts: the KB changed, use another folder")
         else:
-            _atomic_npy(out/f"shard-{i:05d}.npy", _encode_shard(encoder, texts, batch_size, s))
-            _atomic_json(rec, dict(rows=[s, e_], sha1=h))
+            save_npy_atomic(out/f"shard-{i:05d}.npy", _encode_shard(encoder, texts, batch_size, s))
+            _atomic_json(rec, dict(rows=[s, e_], digest=h))
         hashes.append(h)
     return hashes
 
@@ -135,7 +128,7 @@ def _assemble(out, n, hashes, keep_shards)->np.memmap:
     m.flush(); del m, first
     os.replace(tmp, out/"embeddings.npy")
     meta = json.loads((out/"meta.json").read_text())
-    meta.update(dim=int(np.load(out/"embeddings.npy", mmap_mode="r").shape[1]), sha1=_texts_hash(hashes))
+    meta.update(dim=int(np.load(out/"embeddings.npy", mmap_mode="r").shape[1]), digest=texts_digest(hashes))
     _atomic_json(out/"meta.json", meta)
     if not keep_shards:
         for i in range(len(hashes)): (out/f"shard-{i:05d}.npy").unlink(); (out/f"shard-{i:05d}.json").unlink()
@@ -144,26 +137,26 @@ def _assemble(out, n, hashes, keep_shards)->np.memmap:
 def _open_final(out, dataset, column, meta)->np.memmap:
     "Open a finished `embeddings.npy` after checking that the KB texts did not change."
     ss, n = meta["shard_size"], meta["n"]
-    hashes = [_texts_hash(_column_texts(dataset, column, s, min(s+ss, n))) for s in range(0, n, ss)]
-    if _texts_hash(hashes) != meta.get("sha1"): raise ValueError(f"{out}/embeddings.npy was encoded from other texts: the KB changed, use another folder")
+    hashes = [texts_digest(_column_texts(dataset, column, s, min(s+ss, n))) for s in range(0, n, ss)]
+    if texts_digest(hashes) != meta.get("digest"): raise ValueError(f"{out}/embeddings.npy was encoded from other texts: the KB changed, use another folder")
     return np.load(out/"embeddings.npy", mmap_mode="r")
 
 # %% ../nbs/07_search.ipynb #f5dfa1e8
 def embedding_settings(
     embeddings, # an array; if it is the memory-mapped result of `encode_kb`, its meta.json is read
-)->dict|None: # encoder/column/n/sha1 of the KB encoding, or None for a plain array
+)->dict|None: # encoder/column/n/dim/digest of the KB encoding, or None for a plain array
     "How `embeddings` were made, when they come from `encode_kb`."
     fn = getattr(embeddings, "filename", None)
     if fn is None or not (Path(fn).parent/"meta.json").exists(): return None
     meta = json.loads((Path(fn).parent/"meta.json").read_text())
     if meta.get("n") != len(embeddings): return None  # a slice of the file: not the encoded KB
-    return {k: meta.get(k) for k in ("encoder", "column", "n", "dim", "sha1")}
+    return {k: meta.get(k) for k in ("encoder", "column", "n", "dim", "digest")}
 
 def ids_digest(
     ids:Sequence[str], # KB ids, in row order
-)->str: # sha1 of the ids (order matters)
+)->str: # digest of the ids (order matters)
     "Digest of the KB ids, in row order."
-    return _texts_hash([str(i) for i in ids])
+    return texts_digest([str(i) for i in ids])
 
 # %% ../nbs/07_search.ipynb #39845227
 _METRICS = {"ip": faiss.METRIC_INNER_PRODUCT, "cosine": faiss.METRIC_INNER_PRODUCT, "l2": faiss.METRIC_L2}
