@@ -6,7 +6,7 @@ Docs: https://mmret.github.io/mmret/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #7a2eae8b
 from __future__ import annotations
-import contextlib, hashlib, json, os, re, shutil, subprocess, sys, tempfile, uuid, warnings
+import contextlib, hashlib, json, math, os, re, shutil, subprocess, sys, tempfile, uuid, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,9 +188,9 @@ def save_dataset(ds:Dataset|DatasetDict, # what to save
 
 # %% ../nbs/00_data.ipynb #r0000001
 def _id_width(n:int, # the longest id, in characters
-             )->int: # 64, or the next power of two
-    "A fixed unicode width for ids, so numba compiles ranx's kernels once whatever the id length."
-    return 64 if n <= 64 else 1 << (n - 1).bit_length()
+             )->int: # 16, 64, or the next power of two
+    "A fixed unicode width for ids, so numba compiles ranx's kernels for few widths (16 for row numbers, 64 for most ids)."
+    return 16 if n <= 16 else 64 if n <= 64 else 1 << (n - 1).bit_length()
 
 def _trec_order(docs:np.ndarray, # document ids of one ranking (unique)
                 scores:np.ndarray, # their scores
@@ -289,28 +289,61 @@ def run_from_topk(
 
 # %% ../nbs/00_data.ipynb #9aace963
 def _read_lines(path:Path):
-    "Yield (line number, stripped line) of a text file, skipping blanks."
-    with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f, 1):
-            if line.strip(): yield i, line.strip()
+    "Yield (line number, stripped line) of a UTF-8 text file, skipping blanks; a bad byte is an error naming the line."
+    with open(path, "rb") as f:
+        for i, raw in enumerate(f, 1):
+            try: line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}:{i}: byte {raw[e.start:e.start+1]!r} at column {e.start+1} is not UTF-8") from None
+            if line: yield i, line
+
+def _number(s:str, path:Path, i:int, what:str)->float:
+    "A finite float from a column, or an error naming the file and line."
+    try: x = float(s)
+    except ValueError: raise ValueError(f"{path}:{i}: {what} {s!r} is not a number") from None
+    if not math.isfinite(x): raise ValueError(f"{path}:{i}: {what} {s!r} is not a finite number")
+    return x
+
+def _add(d:dict, first:dict, q:str, doc:str, x, path:Path, i:int):
+    "Store one (query, document) value; a pair seen before is an error naming both lines."
+    if doc in d.setdefault(q, {}):
+        raise ValueError(f"{path}:{i}: query {q!r}, document {doc!r} given twice (first at line {first[q, doc]})")
+    d[q][doc] = x; first[q, doc] = i
+
+def _no_duplicates(pairs:list, path:Path)->dict:
+    "`object_pairs_hook` for JSON files: a key given twice is an error naming the file (json keeps the last silently)."
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen = set(); dup = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"{path}: key {dup!r} given twice")
+    return d
+
+def _read_json(path:Path)->dict:
+    "A ranx JSON file {query: {document: value}}, with the file in any error."
+    try: return json.loads(path.read_bytes().decode("utf-8"), object_pairs_hook=lambda p: _no_duplicates(p, path))
+    except UnicodeDecodeError as e: raise ValueError(f"{path}: byte at offset {e.start} is not UTF-8") from None
+    except json.JSONDecodeError as e: raise ValueError(f"{path}:{e.lineno}: invalid JSON ({e.msg})") from None
 
 def load_qrels(path:str|Path, # TREC qrels (4 columns), BEIR tsv (3 columns, header) or ranx JSON
               )->Qrels:
-    "Read qrels in TREC, BEIR-tsv or ranx-JSON format."
+    "Read qrels in TREC, BEIR-tsv or ranx-JSON format; every error names the file and line."
     path = Path(path)
-    if path.suffix == ".json": return Qrels.from_file(str(path))
-    d = {}
+    if path.suffix == ".json":
+        d = _read_json(path)
+        try: return make_qrels(d)
+        except (TypeError, ValueError) as e: raise ValueError(f"{path}: {e}") from None
+    d, first = {}, {}
     for i, line in _read_lines(path):
         cols = line.split()
-        if i == 1 and cols[0] in ("query-id", "query_id", "qid"): continue
+        if not first and not d and cols[0] in ("query-id", "query_id", "qid"): continue
         if len(cols) == 3: q, doc, rel = cols
         elif len(cols) == 4: q, _, doc, rel = cols
         else: raise ValueError(f"{path}:{i}: expected 3 (BEIR) or 4 (TREC) columns, got {len(cols)}: {line!r}")
-        try: rel = int(float(rel))
-        except ValueError: raise ValueError(f"{path}:{i}: relevance {rel!r} is not a number") from None
-        d.setdefault(q, {})[doc] = rel
-    if not d: raise ValueError(f"{path}: no judgments found")
-    return Qrels(d)
+        x = _number(rel, path, i, "relevance")
+        if x != int(x): raise ValueError(f"{path}:{i}: relevance {rel!r} is not an integer")
+        _add(d, first, q, doc, int(x), path, i)
+    if not d: raise ValueError(f"{path}: no judgments found (empty file)")
+    return make_qrels(d)
 
 def save_qrels(qrels:Qrels, # judgments to write
                path:str|Path, # `.json` for ranx JSON, anything else for TREC
@@ -329,33 +362,36 @@ def save_qrels(qrels:Qrels, # judgments to write
 # %% ../nbs/00_data.ipynb #cf04ae1d
 def load_trec_run(path:str|Path, # TREC run (`qid Q0 docid rank score tag`) or ranx JSON
                  )->Run:
-    "Read a run in TREC format (or ranx JSON)."
+    "Read a run in TREC format (or ranx JSON); every error names the file and line, ties are ordered as trec_eval does."
     path = Path(path)
-    if path.suffix == ".json": return Run.from_file(str(path))
-    d, name = {}, None
+    if path.suffix == ".json":
+        d = _read_json(path)
+        try: return make_run(d, name=path.stem)
+        except (TypeError, ValueError) as e: raise ValueError(f"{path}: {e}") from None
+    d, first, name = {}, {}, None
     for i, line in _read_lines(path):
         cols = line.split()
         if len(cols) < 5: raise ValueError(f"{path}:{i}: a TREC run line needs 6 columns, got {len(cols)}: {line!r}")
         q, _, doc, _, score = cols[:5]
         name = name or (cols[5] if len(cols) > 5 else None)
-        d.setdefault(q, {})[doc] = float(score)
-    run = Run(d, name=name)
-    return run
+        _add(d, first, q, doc, _number(score, path, i, "score"), path, i)
+    if not d: warnings.warn(f"{path}: no ranking lines: an empty run")
+    return make_run(d, name=name)
 
 def save_trec_run(run:Run, # the run to write
                   path:str|Path, # `.json` for ranx JSON, anything else for TREC
                   tag:str|None=None, # system name in the 6th column (default: the run's name or "mmret")
                   overwrite:bool=False, # replace a file mmret did not write
                  ):
-    "Write a run atomically in TREC format (rank by descending score), or ranx JSON for `.json`."
+    "Write a run atomically in TREC format (ranked as trec_eval ranks: by score, ties by decreasing id; exact scores), or ranx JSON for `.json`."
     path, tag = Path(path), tag or run.name or "mmret"
     with atomic_path(path, overwrite) as tmp:
         if path.suffix == ".json": tmp.write_text(json.dumps(run.to_dict()))
         else:
             with open(tmp, "w") as f:
                 for q, docs in run.to_dict().items():
-                    for r, (doc, s) in enumerate(sorted(docs.items(), key=lambda x: -x[1]), 1):
-                        f.write(f"{q} Q0 {doc} {r} {s:.6f} {tag}\n")
+                    ranked = sorted(sorted(docs.items(), reverse=True), key=lambda x: -x[1])
+                    for r, (doc, s) in enumerate(ranked, 1): f.write(f"{q} Q0 {doc} {r} {float(s)!r} {tag}\n")
     return path
 
 # %% ../nbs/00_data.ipynb #f376f1aa
