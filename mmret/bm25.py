@@ -8,7 +8,7 @@ Docs: https://mmret.github.io/mmret/bm25.html.md"""
 __all__ = ['STOPWORDS_EN', 'WORD_PATTERN', 'LUCENE_PATTERN', 'ANALYZERS', 'Tokenizer', 'BM25', 'lucene_lengths', 'TuneResult']
 
 # %% ../nbs/04_bm25.ipynb #456296f2
-import json, os, re
+import json, os, re, warnings
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -539,11 +539,14 @@ def mine_negatives(self:BM25,
                    n_threads:int|None=None, # search threads (None: all cores)
                    progress:bool=True, # show progress bars
                   )->dict: # {question id: [passage rows, best first]}
-    "BM25 hard negatives: retrieved passages with no answer or alias (mmret.relevant's guard)."
-    from mmret.relevant import mine_irrelevant
+    "Deprecated: `mmret.relevant.mine_hard_negatives(bm25.search(...), questions, passages, ...)`."
+    warnings.warn("BM25.mine_negatives is deprecated: mine from any run with "
+                  "mmret.relevant.mine_hard_negatives(bm25.search(queries), questions, passages, ...)", DeprecationWarning, stacklevel=2)
+    import mmret.relevant as rel       # lazily: the retriever does not depend on the ground truth
+    mine = getattr(rel, "mine_hard_negatives", None) or rel.mine_irrelevant
     if self.n_docs != len(passages) or self.ids[0] != "0" or self.ids[-1] != str(self.n_docs - 1):
         raise ValueError(f"index the {len(passages)} passages with their rows as ids (str(i)); "
                          f"this index has {self.n_docs} documents, ids {self.ids[:1]}...{self.ids[-1:]}")
     run = self.search({str(q["id"]): q["input"] for q in questions}, k=k, n_threads=n_threads, progress=progress)
-    return mine_irrelevant(run, questions, passages, k=k, exclude_provenance=exclude_provenance,
-                           title2index=title2index, progress=progress)
+    return mine(run, questions, passages, k=k, exclude_provenance=exclude_provenance, title2index=title2index,
+                progress=progress)
