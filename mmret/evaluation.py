@@ -14,18 +14,16 @@ import numpy as np
 import pandas as pd
 import ranx
 from ranx import Qrels, Run
-from ranx.data_structures.common import create_and_sort
-from numba.typed import List as TypedList
 from fastcore.basics import patch
 
-from .data import atomic_path
+from .data import atomic_path, make_run, make_qrels   # make_run/make_qrels lived here; re-exported one release
 from .relevant import _renamed
 
 # %% auto #0
-__all__ = ['DEFAULT_METRICS', 'shared_qrels', 'LETTERS', 'evaluate', 'compare', 'numba_cache_dir', 'numba_cache_files',
-           'make_run', 'make_qrels', 'warmup', 'align_run', 'coverage', 'named_runs', 'query_scores', 'metric_table',
-           'union_run', 'metric_label', 'Comparison', 'compare_systems', 'latex_escape', 'split_queries', 'subset',
-           'save_figure', 'plot_metric_at_k', 'plot_query_differences']
+__all__ = ['DEFAULT_METRICS', 'shared_qrels', 'LETTERS', 'evaluate', 'compare', 'numba_cache_dir', 'numba_cache_files', 'warmup',
+           'align_run', 'coverage', 'named_runs', 'query_scores', 'metric_table', 'union_run', 'metric_label',
+           'Comparison', 'compare_systems', 'latex_escape', 'split_queries', 'subset', 'save_figure',
+           'plot_metric_at_k', 'plot_query_differences']
 
 # %% ../nbs/08_evaluation.ipynb #cb6f0c70
 DEFAULT_METRICS = ("mrr@10", "precision@1", "hit_rate@20", "ndcg@10")  # MRR@10, P@1, Hits@20 (a hit rate), nDCG@10
@@ -38,40 +36,6 @@ def numba_cache_dir()->Path: # where numba keeps ranx's compiled kernels
 def numba_cache_files()->int: # number of cached compiled variants (`*.nbc` files)
     "How many compiled kernel variants the numba cache holds (0 on a fresh machine)."
     return sum(1 for _ in numba_cache_dir().rglob("*.nbc"))
-
-# %% ../nbs/08_evaluation.ipynb #dac6fb2e
-def _id_width(d:dict)->int:
-    "Fixed unicode width for the ids of `d`: 64, or the next power of two above the longest id."
-    n = max((len(doc) for v in d.values() for doc in v), default=1)
-    return 64 if n <= 64 else 1 << (n - 1).bit_length()
-
-def _typed(d:dict, score_dtype):
-    "ranx's internal typed dict {query: {doc: score}}, sorted by query then by decreasing score."
-    for q, v in d.items():
-        if not isinstance(q, str) or not all(isinstance(doc, str) for doc in v):
-            raise TypeError(f"query {q!r}: query and passage ids must be str (got {type(q).__name__} / "
-                            f"{ {type(doc).__name__ for doc in v} or 'no passages'})")
-    w = _id_width(d)
-    return create_and_sort(TypedList(list(d)), TypedList([np.array(list(v), dtype=f"<U{w}") for v in d.values()]),
-                           TypedList([np.array(list(v.values()), dtype=score_dtype) for v in d.values()]))
-
-def make_run(
-    d:dict,              # {query id: {passage id: score}}; empty rankings allowed
-    name:str|None=None,  # system name
-)->Run:                  # a ranx Run (no recompilation for a new id length)
-    "A `ranx.Run` from plain dicts, with a fixed id width so numba compiles once."
-    out = Run(name=name)
-    if d: out.run, out.sorted = _typed(d, np.float64), True
-    return out
-
-def make_qrels(
-    d:dict,              # {query id: {passage id: relevance (int)}}
-    name:str|None=None,  # name of the judgments (printed in comparison tables)
-)->Qrels:                # a ranx Qrels
-    "A `ranx.Qrels` from plain dicts, with a fixed id width so numba compiles once."
-    out = Qrels(name=name)
-    if d: out.qrels, out.sorted = _typed(d, np.int64), True
-    return out
 
 # %% ../nbs/08_evaluation.ipynb #c87d1911
 _warm: set = set()

@@ -19,7 +19,8 @@ from tqdm.auto import tqdm
 import matplotlib.pyplot as plt
 
 from .relevant import _renamed
-from .evaluation import make_run, align_run, named_runs, metric_label, save_figure
+from .data import make_run
+from .evaluation import align_run, named_runs, metric_label, save_figure
 
 # %% auto #0
 __all__ = ['NORMS', 'fuse', 'ScoreNorm', 'fit_norm', 'fill_missing', 'fuse_runs', 'FusionParams', 'weight_grid', 'tune_fusion',

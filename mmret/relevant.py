@@ -24,7 +24,7 @@ from ranx import Qrels, Run
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .data import atomic_path
+from .data import atomic_path, make_qrels
 
 # %% ../nbs/03_relevant.ipynb #3e1f0a06
 def _renamed(old:str, new, doc:str|None=None):
@@ -296,10 +296,8 @@ def mine_relevant(
     return _qrels(qrels, "provenance" if which == "any" else "provenance-original")
 
 def _qrels(d:dict, name:str)->Qrels:
-    "A named `ranx.Qrels` (ranx cannot build one from an empty dict)."
-    q = Qrels.from_dict(d) if d else Qrels()
-    q.name = name
-    return q
+    "A named `ranx.Qrels`, built by `mmret.data.make_qrels` (empty allowed)."
+    return make_qrels(d, name)
 
 # %% ../nbs/03_relevant.ipynb #92f9df58
 def _ranked(run:dict, qid:str, k:int|None)->list:
