@@ -493,6 +493,7 @@ def title2index(kb:Dataset, # KB articles
     "Map each article title to its row; duplicate titles are an error."
     d = {}
     for i, t in enumerate(_col(kb, "wikipedia_title")):
+        if t is None or not str(t).strip(): raise KeyError(f"article {i}: missing field 'wikipedia_title'")
         if t in d: raise ValueError(f"duplicate article title {t!r} at rows {d[t]} and {i}")
         d[t] = i
     return d
@@ -622,12 +623,63 @@ class ViquaeData:
         return f"ViquaeData(articles: {len(self.kb)}, passages: {len(self.passages)}, questions: {{{qs}}}, images: {self.images})"
 
 # %% ../nbs/00_data.ipynb #53e22d07
+def _kind(x)->str:
+    "The JSON kind of a value, for messages."
+    return ("null" if x is None else "object" if isinstance(x, dict) else "list" if isinstance(x, list) else
+            "bool" if isinstance(x, bool) else "number" if isinstance(x, (int, float)) else "string" if isinstance(x, str) else type(x).__name__)
+
+def _type_clash(values:list)->tuple|None:
+    "The first row whose value changes the kind of a (nested) field: (row, field path, kind, first kind, its row)."
+    seen = {}
+    def walk(x, p, j):
+        k = _kind(x)
+        if k == "null": return None
+        if p in seen and seen[p][0] != k: return j, p, k, *seen[p]
+        seen.setdefault(p, (k, j))
+        subs = x.items() if k == "object" else ((f"[]", v) for v in x) if k == "list" else ()
+        for key, v in subs:
+            r = walk(v, f"{p}[]" if key == "[]" else f"{p}.{key}", j)
+            if r: return r
+    for j, x in enumerate(values):
+        r = walk(x, "", j)
+        if r: return r
+
+def _jsonl_dataset(path:Path, # a JSON-lines file, one object per line
+                   required:dict, # {field: sub-field that must exist or None}, checked on every row
+                  )->Dataset: # memory-mapped from mmret's cache
+    "Read JSON lines into a Dataset: errors name the file and line; objects may differ in keys from row to row."
+    import pyarrow as pa
+    st = path.stat()
+    key = hashlib.blake2b(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode(), digest_size=8).hexdigest()
+    cached = cache_dir("jsonl")/f"{path.stem}-{key}"
+    if (cached/"dataset_info.json").exists(): return load_from_disk(str(cached))
+    rows, lines = [], []
+    for i, o in _read_jsonl(path):
+        if not isinstance(o, dict): raise ValueError(f"{path}:{i}: expected a JSON object, got a {_kind(o)}")
+        _check_fields(o, required, f"{path}:{i}")
+        rows.append(o); lines.append(i)
+    if not rows: raise ValueError(f"{path}: no rows (empty file)")
+    cols = {}
+    for k in dict.fromkeys(k for r in rows for k in r):
+        values = [r.get(k) for r in rows]
+        try: cols[k] = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            clash = _type_clash(values)
+            if clash is None: raise ValueError(f"{path}: field {k!r}: {e}") from None
+            j, p, kind, kind0, j0 = clash
+            raise ValueError(f"{path}:{lines[j]}: field '{k}{p}' is a {kind}, but a {kind0} at line {lines[j0]}") from None
+    save_dataset(Dataset(pa.table(cols)), cached, overwrite=True)
+    return load_from_disk(str(cached))
+
+_SCHEMA = {"questions": {"id": None, "input": None, "output": "answer"}, "kb": {"wikipedia_title": None, "text": "paragraph"}}
+
 def _load_table(path:Path):
-    "A Dataset/DatasetDict saved with `save_to_disk`, or JSON lines."
+    "A Dataset/DatasetDict saved with `save_to_disk`, or JSON lines (`<path>/<split>.jsonl` or `<path>.jsonl`)."
+    required = _SCHEMA.get(path.name, {})
     if path.is_dir() and any(path.glob("*.jsonl")) and not (path/"dataset_dict.json").exists() and not (path/"dataset_info.json").exists():
-        return DatasetDict({f.stem: Dataset.from_json(str(f)) for f in sorted(path.glob("*.jsonl"))})
+        return DatasetDict({f.stem: _jsonl_dataset(f, required) for f in sorted(path.glob("*.jsonl"))})
     if path.is_dir(): return load_from_disk(str(path))
-    if path.with_suffix(".jsonl").exists(): return Dataset.from_json(str(path.with_suffix(".jsonl")))
+    if path.with_suffix(".jsonl").exists(): return _jsonl_dataset(path.with_suffix(".jsonl"), required)
     raise FileNotFoundError(f"{path}: neither a `save_to_disk` folder nor a .jsonl file")
 
 def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optionally passages/
