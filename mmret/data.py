@@ -6,15 +6,16 @@ Docs: https://mmret.github.io/mmret/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #7a2eae8b
 from __future__ import annotations
-import contextlib, hashlib, json, math, os, re, shutil, subprocess, sys, tempfile, uuid, warnings
-from dataclasses import dataclass, field
+import contextlib, hashlib, json, math, os, re, shutil, subprocess, sys, uuid, warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import datasets
-from datasets import Dataset, DatasetDict, load_from_disk
-from PIL import Image, UnidentifiedImageError
-from ranx import Qrels, Run
+if TYPE_CHECKING:  # imported where used, so `import mmret.data` (and `mmret --help`) stays fast
+    import numpy as np
+    from datasets import Dataset, DatasetDict
+    from PIL import Image
+    from ranx import Qrels, Run
 
 # %% auto #0
 __all__ = ['cache_dir', 'shared_data', 'kill_point', 'run_killed', 'atomic_path', 'save_npy_atomic', 'texts_digest',
@@ -161,6 +162,7 @@ def save_npy_atomic(
     overwrite:bool=False, # replace a file mmret did not write
 )->Path:            # the path written
     "Write an array to a temp file in the same folder, then `os.replace` it into place."
+    import numpy as np
     with atomic_path(path, overwrite) as tmp, open(tmp, "wb") as f: np.save(f, arr)
     return path
 
@@ -178,6 +180,7 @@ def save_dataset(ds:Dataset|DatasetDict, # what to save
                  overwrite:bool=False, # replace a folder holding what mmret did not write
                 ):
     "`save_to_disk` through a temporary folder and a rename (no progress bar: saving is quick)."
+    import datasets
     on = datasets.utils.logging.is_progress_bar_enabled()
     datasets.utils.logging.disable_progress_bar()
     try:
@@ -196,6 +199,7 @@ def _trec_order(docs:np.ndarray, # document ids of one ranking (unique)
                 scores:np.ndarray, # their scores
                )->np.ndarray: # positions, best first
     "Decreasing score, ties by decreasing document id (trec_eval's order)."
+    import numpy as np
     o = np.argsort(docs, kind="stable")[::-1]
     return o[np.argsort(-scores[o], kind="stable")]
 
@@ -208,6 +212,7 @@ def _typed(qids:list, docs:list, values:list):
 
 def _rankings(d:dict, dtype, what:str)->tuple:
     "Check ids and values of {query: {doc: value}}; (query ids, id arrays, value arrays) in trec_eval's order."
+    import numpy as np
     for q, v in d.items():
         if not isinstance(q, str) or not isinstance(v, dict) or not all(isinstance(doc, str) for doc in v):
             raise TypeError(f"query {q!r}: {what} must be {{str query id: {{str document id: value}}}}, got "
@@ -234,6 +239,7 @@ def make_run(
     name:str|None=None,  # system name
 )->Run:                  # a ranx Run, ties ordered by document id as trec_eval does
     "A `ranx.Run` from plain dicts: finite scores checked, ties broken by document id, one id width."
+    import numpy as np
     from ranx import Run
     out = Run(name=name)
     qids, docs, vals = _rankings(d, np.float64, "score")
@@ -245,6 +251,7 @@ def make_qrels(
     name:str|None=None,  # name of the judgments (printed in comparison tables)
 )->Qrels:                # a ranx Qrels
     "A `ranx.Qrels` from plain dicts: integer relevance checked, one id width."
+    import numpy as np
     from ranx import Qrels
     out = Qrels(name=name)
     qids, docs, vals = _rankings(d, np.int64, "relevance")
@@ -260,6 +267,7 @@ def run_from_topk(
     name:str|None=None, # system name
 )->Run:                 # a ranx Run of the queries with at least one hit (empty when none hit)
     "A `ranx.Run` straight from a retriever's top-k arrays: scores checked, ties by document id as trec_eval does."
+    import numpy as np
     from ranx import Run
     rows, scores = np.asarray(rows), np.asarray(scores, dtype=np.float64)
     if rows.ndim != 2 or rows.shape != scores.shape or len(rows) != len(qids):
@@ -405,6 +413,7 @@ def load_beir(folder:str|Path, # a BEIR folder: corpus.jsonl, queries.jsonl, qre
               split:str="test", # which qrels file to read
              )->tuple: # (corpus Dataset[id,title,text], queries dict, qrels Qrels)
     "Load a BEIR collection; only queries judged in `split` are kept."
+    from datasets import Dataset
     folder = Path(folder)
     qrels = load_qrels(folder/"qrels"/f"{split}.tsv")
     rows = {"id": [], "title": [], "text": []}
@@ -442,6 +451,7 @@ def read_smart(path:str|Path, # a SMART file (.ALL / .QRY)
 # %% ../nbs/00_data.ipynb #e8da0af8
 def _smart_docs(recs:dict)->Dataset:
     "Corpus Dataset from parsed SMART records."
+    from datasets import Dataset
     ids = list(recs)
     return Dataset.from_dict({"id": ids, "title": [recs[i].get("T", "") for i in ids], "text": [recs[i].get("W", "") for i in ids]})
 
@@ -475,7 +485,7 @@ def load_smart(folder:str|Path, # the collection folder
     queries = {q: r.get("W", "") for q, r in qrecs.items()}
     qrels = _smart_qrels(frel, name == "cranfield")
     if judged_only: queries = {q: t for q, t in queries.items() if q in qrels}
-    return corpus, queries, Qrels(qrels)
+    return corpus, queries, make_qrels(qrels)
 
 # %% ../nbs/00_data.ipynb #49cfee7e
 def _check_fields(row:dict, # one example
@@ -569,6 +579,7 @@ def make_passages(kb:Dataset, # KB articles (ViQuAE schema)
                   batch_size:int=1000, # articles per map batch
                  )->tuple: # (kb with a `passage_index` column, passages Dataset[passage, index])
     "Split every article into passages; returns new datasets, the input is left unchanged."
+    import numpy as np
     validate_kb(kb)
     passages = kb.select_columns(["wikipedia_title", "text"]).map(_passages_batch, batched=True, with_indices=True, batch_size=batch_size, num_proc=num_proc,
                       remove_columns=["wikipedia_title", "text"], fn_kwargs=dict(n_words=n_words, prefix=prefix), desc="Passages")
@@ -590,6 +601,7 @@ def load_image(name:str, # file name, relative to `folder`
                folder:str|Path, # the images folder
               )->Image.Image:
     "Load one image as RGB, with a clear error naming the file."
+    from PIL import Image, UnidentifiedImageError
     path = Path(folder)/name
     if not path.exists(): raise FileNotFoundError(f"image {name!r} not found in {folder}")
     try:
@@ -648,6 +660,7 @@ def _jsonl_dataset(path:Path, # a JSON-lines file, one object per line
                    required:dict, # {field: sub-field that must exist or None}, checked on every row
                   )->Dataset: # memory-mapped from mmret's cache
     "Read JSON lines into a Dataset: errors name the file and line; objects may differ in keys from row to row."
+    from datasets import Dataset, load_from_disk
     import pyarrow as pa
     st = path.stat()
     key = hashlib.blake2b(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode(), digest_size=8).hexdigest()
@@ -675,6 +688,7 @@ _SCHEMA = {"questions": {"id": None, "input": None, "output": "answer"}, "kb": {
 
 def _load_table(path:Path):
     "A Dataset/DatasetDict saved with `save_to_disk`, or JSON lines (`<path>/<split>.jsonl` or `<path>.jsonl`)."
+    from datasets import DatasetDict, load_from_disk
     required = _SCHEMA.get(path.name, {})
     if path.is_dir() and any(path.glob("*.jsonl")) and not (path/"dataset_dict.json").exists() and not (path/"dataset_info.json").exists():
         return DatasetDict({f.stem: _jsonl_dataset(f, required) for f in sorted(path.glob("*.jsonl"))})
@@ -687,6 +701,7 @@ def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optio
                 n_words:int=100, # passage size when passages must be built
                )->ViquaeData:
     "Load a ViQuAE-style dataset, splitting the KB into passages if none are saved."
+    from datasets import Dataset, DatasetDict
     folder = Path(folder)
     questions = _load_table(folder/"questions")
     if isinstance(questions, Dataset): questions = DatasetDict({"test": questions})
