@@ -72,6 +72,7 @@ def run_killed(code:str, # python code to run in a fresh interpreter
 # %% ../nbs/00_data.ipynb #31b0599a
 _MANIFEST = ".mmret"  # in a folder: the names of the entries mmret wrote there
 _TEMP = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}")
+_DATASETS_CACHE = re.compile(r"cache-[0-9a-f]{16}\.arrow|tmp[0-9a-z_]{8}")
 
 def _temp_name(path:Path, kind:str)->Path:
     "A hidden sibling of `path` naming this process, so a later run can tell a dead writer's leftovers."
@@ -107,6 +108,7 @@ def _foreign(path:Path)->list:
     mine, out = _written(path), []
     for p in sorted(path.iterdir()):
         if p.name == _MANIFEST or _TEMP.fullmatch(p.name): continue
+        if mine and _DATASETS_CACHE.fullmatch(p.name): continue   # `datasets` caches of a table mmret saved (`map` on it)
         if p.name not in mine: out.append(p)
         elif p.is_dir() and not p.is_symlink() and (p/_MANIFEST).exists(): out += _foreign(p)
     return out
@@ -703,6 +705,7 @@ def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optio
     "Load a ViQuAE-style dataset, splitting the KB into passages if none are saved."
     from datasets import Dataset, DatasetDict
     folder = Path(folder)
+    _recover(folder); _check_one_save(folder)
     questions = _load_table(folder/"questions")
     if isinstance(questions, Dataset): questions = DatasetDict({"test": questions})
     for split, qs in questions.items(): validate_questions(qs)
@@ -713,11 +716,53 @@ def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optio
     if not images.is_dir(): warnings.warn(f"images folder {images} does not exist; images will fail to load")
     return ViquaeData(questions, kb, passages, images)
 
+_TABLES = ("questions", "kb", "passages")
+_STAMP = "viquae-save.json"  # in each table saved by `save_viquae`: the id of the save it belongs to
+
+def _recover(folder:Path):
+    "Undo a `save_viquae` killed while swapping its tables in: put the previous tables back, drop dead writers' temporaries."
+    dead = lambda p: (m := _TEMP.fullmatch(p.name)) and m["name"] in _TABLES and not _alive(int(m["pid"]))
+    if not folder.is_dir(): return
+    for p in sorted(folder.iterdir()):
+        if dead(p) and ".old-" in p.name:
+            name = _TEMP.fullmatch(p.name)["name"]
+            if (folder/name).exists(): _remove(folder/name)   # the interrupted save's new table (mmret's own)
+            os.replace(p, folder/name)
+    for p in sorted(folder.iterdir()):
+        if dead(p): _remove(p)
+
+def _check_one_save(folder:Path):
+    "Refuse tables that come from different `save_viquae` calls."
+    stamps = {n: json.loads((folder/n/_STAMP).read_text())["save"] for n in _TABLES if (folder/n/_STAMP).exists()}
+    if len(set(stamps.values())) > 1:
+        raise ValueError(f"{folder}: its tables come from different saves ({stamps}); save the dataset again")
+
 def save_viquae(data:ViquaeData, # the dataset to save
-                folder:str|Path, # target folder (each table replaced atomically)
+                folder:str|Path, # target folder (other files in it are left alone)
                 overwrite:bool=False, # replace tables holding what mmret did not write
                )->Path:
-    "Save questions, KB and passages with `save_to_disk`."
-    folder = Path(folder)
-    for name in ("questions", "kb", "passages"): save_dataset(getattr(data, name), folder/name, overwrite)
+    "Save questions, KB and passages as one unit: all written aside first, then swapped in; a killed save loads as the previous one."
+    import datasets
+    folder, save = Path(folder), uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    _recover(folder)
+    if not overwrite:
+        for n in _TABLES: _check_free(folder/n)
+    staged, old = {}, []
+    on = datasets.utils.logging.is_progress_bar_enabled()
+    datasets.utils.logging.disable_progress_bar()
+    try:
+        for n in _TABLES:
+            staged[n] = tmp = _temp_name(folder/n, "tmp")
+            getattr(data, n).save_to_disk(str(tmp)); (tmp/_STAMP).write_text(json.dumps({"save": save}))
+            _record(tmp, [p.name for p in tmp.iterdir() if p.name != _MANIFEST])
+            kill_point(f"save_viquae:staged-{n}")
+        for n in _TABLES:                          # the previous tables stay aside until the new set is complete
+            if (folder/n).exists() or (folder/n).is_symlink(): old.append(_temp_name(folder/n, "old")); os.replace(folder/n, old[-1])
+            os.replace(staged.pop(n), folder/n)
+            kill_point(f"save_viquae:swapped-{n}")
+        for p in old: _remove(p)
+    finally:
+        if on: datasets.utils.logging.enable_progress_bar()
+        for tmp in staged.values(): _remove(tmp)
     return folder
