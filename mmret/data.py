@@ -25,11 +25,14 @@ __all__ = ['cache_dir', 'shared_data', 'kill_point', 'run_killed', 'atomic_path'
            'load_images', 'ViquaeData', 'load_viquae', 'save_viquae']
 
 # %% ../nbs/00_data.ipynb #4929db57
+def _cache_root()->Path:
+    "`$MMRET_CACHE`, else `~/.cache/mmret` (not created)."
+    return Path(os.environ.get("MMRET_CACHE") or Path.home()/".cache"/"mmret")
+
 def cache_dir(*parts:str, # sub-folders under the cache root
              )->Path: # an existing folder
     "Folder under `$MMRET_CACHE` (default `~/.cache/mmret`) for expensive, shareable results."
-    root = Path(os.environ.get("MMRET_CACHE") or Path.home()/".cache"/"mmret")
-    p = root.joinpath(*parts)
+    p = _cache_root().joinpath(*parts)
     p.mkdir(parents=True, exist_ok=True)
     return p
 
@@ -122,7 +125,8 @@ def _clean_leftovers(path:Path):
         else: _remove(p)
 
 def _check_free(path:Path):
-    "Refuse a target that holds anything mmret did not write."
+    "Refuse a target that holds anything mmret did not write (everything under mmret's cache is mmret's)."
+    if path.resolve().is_relative_to(_cache_root().resolve()): return
     bad = _foreign(path)
     if not bad: return
     what = "was not written by mmret" if bad == [path] else \
