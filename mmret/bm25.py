@@ -1,4 +1,4 @@
-"""A server-free sparse BM25 index: index, search → `ranx.Run`, tune k1/b without re-indexing, TF-IDF on the same index, hard negatives.
+"""A server-free sparse BM25 index: index, search → `ranx.Run`, tune k1/b without re-indexing, TF-IDF on the same index; bm25s's tokens or Anserini's (Lucene's English analyser).
 
 Docs: https://mmret.github.io/mmret/bm25.html.md"""
 
@@ -22,6 +22,8 @@ import ranx
 from fastcore.basics import patch
 from numba import njit
 from tqdm.auto import tqdm
+
+from .data import make_qrels, run_from_topk, kill_point, atomic_path
 
 # %% ../nbs/04_bm25.ipynb #21ed3ebe
 STOPWORDS_EN = frozenset("""a an and are as at be but by for if in into is it no not of on or such that the their
@@ -264,9 +266,9 @@ def precompute(self:BM25)->np.ndarray: # score of every posting at the current s
 # %% ../nbs/04_bm25.ipynb #6f53380b
 @njit(nogil=True, cache="__file__" in globals())    # compiled once into mmret/__pycache__ (not from a notebook cell)
 def _score_batch(indptr, indices, tf, norm, weights, tw, qptr, tids, mode, k):
-    "Top-k rows and scores of queries qptr[q]:qptr[q+1] of tids. mode 0: lazy BM25, 1: lazy TF-IDF, 2: precomputed."
+    "Top-k rows (-1 past the hits) and scores of queries qptr[q]:qptr[q+1] of tids. mode 0: lazy BM25, 1: lazy TF-IDF, 2: precomputed."
     nq = len(qptr) - 1
-    rows, vals = np.empty((nq, k), np.int32), np.empty((nq, k), np.float32)
+    rows, vals = np.full((nq, k), -1, np.int32), np.zeros((nq, k), np.float32)   # -1: no hit
     hits = np.zeros(nq, np.int64)
     acc, touched = np.zeros(len(norm), np.float32), np.empty(len(norm), np.int32)   # float32: half the cache misses
     hv, hd = np.empty(k, np.float64), np.empty(k, np.int64)
@@ -374,11 +376,12 @@ def scores(self:BM25,
     return out
 
 # %% ../nbs/04_bm25.ipynb #ef9fbf4d
-def _to_run(qids, rows, vals, hits, ids, name="bm25")->ranx.Run:
-    "A ranx.Run from the top-k arrays; a query with no hit keeps an empty entry (ranx accepts it)."
-    ids = np.asarray(ids, dtype=object)
-    run = {q: dict(zip(ids[r[:n]].tolist(), v[:n].tolist())) for q,r,v,n in zip(qids, rows, vals, hits)}
-    return ranx.Run(run, name=name)
+@patch
+def _id_array(self:BM25)->np.ndarray: # the document ids as one object array (cached: `run_from_topk` copies nothing)
+    "Document ids by row, as an object array."
+    if getattr(self, "_ids_arr", None) is None or len(self._ids_arr) != self.n_docs:
+        self._ids_arr = np.asarray(self.ids, dtype=object)
+    return self._ids_arr
 
 @patch
 def _eager_pays(self:BM25, tids:np.ndarray)->bool: # True if precomputing all postings is cheaper
@@ -402,7 +405,8 @@ def topk(self:BM25,
 def _search_texts(self:BM25, texts:list, k:int, n_threads:int|None, precompute:bool|None, progress:bool)->tuple:
     "Check the arguments, tokenise, search: `_topk_batch`'s arrays."
     if self.n_docs == 0: raise ValueError("the index is empty: call `index` (or `BM25.load`) first")
-    if k < 1: raise ValueError(f"k must be >= 1, got {k}")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive int, got {k!r}")
     return self._topk_batch(*self._query_terms(texts), k, n_threads, precompute, progress)
 
 @patch
@@ -412,44 +416,103 @@ def search(self:BM25,
            n_threads:int|None=None, # threads (None: all cores)
            precompute:bool|None=None, # precompute posting scores (None: when it pays)
            progress:bool=True, # show a tqdm bar
-          )->ranx.Run: # {query id: {doc id: score}}; a query without hits maps to {}
-    "Search every query; the result is a ranx.Run."
+          )->ranx.Run: # {query id: {doc id: score}}; queries without a hit are left out (no hit at all: an empty run)
+    "Search every query; the result is a ranx.Run (`mmret.data.run_from_topk`: ties by document id, as trec_eval)."
     if not isinstance(queries, dict): raise TypeError(f"queries must be a dict {{id: text}}, got {type(queries).__name__}")
-    res = self._search_texts(list(queries.values()), k, n_threads, precompute, progress)
-    return _to_run([str(q) for q in queries], *res, self.ids, name=self.scoring)
+    rows, vals, _ = self._search_texts(list(queries.values()), k, n_threads, precompute, progress)
+    return run_from_topk([str(q) for q in queries], rows, vals, self._id_array(), name=self.scoring)
 
 # %% ../nbs/04_bm25.ipynb #46f7ba05
-_ARRAYS = ("indptr", "indices", "tf", "doc_len")
+_ARRAYS = {"indptr": np.int64, "indices": np.int32, "tf": np.float32, "doc_len": np.float32}
+_MANIFEST = "manifest.json"
+
+def _digest(path:Path)->str: # blake2b of a file's bytes
+    "Checksum of one file, read in 1 MiB blocks."
+    import hashlib
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
 
 @patch
 def save(self:BM25,
-         folder:str|Path, # the index folder (replaced if it exists)
+         folder:str|Path, # the index folder (an index saved before is replaced as a whole)
+         overwrite:bool=False, # replace a folder holding files mmret did not write
         )->Path: # the folder
-    "Save the index atomically: arrays as .npy, settings, vocabulary and ids as JSON."
-    from mmret.data import atomic_path
+    "Save the index as one unit: arrays as .npy, settings, vocabulary and ids as JSON, then a manifest of checksums."
     if self.n_docs == 0: raise ValueError("nothing to save: the index is empty")
     folder = Path(folder)
-    with atomic_path(folder) as tmp:
+    with atomic_path(folder, overwrite=overwrite) as tmp:
         tmp.mkdir()
-        for a in _ARRAYS: np.save(tmp/f"{a}.npy", np.asarray(getattr(self, a)))
+        for a in _ARRAYS:
+            np.save(tmp/f"{a}.npy", np.asarray(getattr(self, a))); kill_point(f"bm25.save:after-{a}")
         meta = dict(format=2, k1=self.k1, b=self.b, scoring=self.scoring, lengths=self.lengths,
                     tokenizer=self.tokenizer.spec(), n_docs=self.n_docs, ids=self.ids, vocab=list(self.vocab))
-        (tmp/"bm25.json").write_text(json.dumps(meta))
+        (tmp/"bm25.json").write_text(json.dumps(meta)); kill_point("bm25.save:after-json")
+        files = {p.name: dict(size=p.stat().st_size, blake2b=_digest(p)) for p in sorted(tmp.iterdir())}
+        (tmp/_MANIFEST).write_text(json.dumps(dict(format=2, files=files))); kill_point("bm25.save:after-manifest")
     return folder
+
+# %% ../nbs/04_bm25.ipynb #3215ac74
+def _bad(path:Path, what:str): raise ValueError(f"{path}: {what} (the index is damaged: save it again)")
+
+def _read_checked(folder:Path, verify:bool)->dict: # bm25.json's content
+    "Check the manifest's sizes (and checksums), read bm25.json: every error names its file."
+    man = folder/_MANIFEST
+    try: files = json.loads(man.read_text())["files"]
+    except FileNotFoundError: raise FileNotFoundError(f"{folder} holds no BM25 index (no {_MANIFEST}: not saved by BM25.save, or the save did not finish)") from None
+    except (ValueError, KeyError, TypeError) as e: _bad(man, f"not a valid manifest ({e})")
+    for name in ("bm25.json", *(f"{a}.npy" for a in _ARRAYS)):
+        if name not in files: _bad(man, f"does not list {name}")
+    for name, f in files.items():
+        p = folder/name
+        if not p.exists(): _bad(p, "missing")
+        if p.stat().st_size != f["size"]: _bad(p, f"{p.stat().st_size} bytes, the manifest says {f['size']}")
+        if verify and _digest(p) != f["blake2b"]: _bad(p, "checksum differs from the manifest's")
+    try: return json.loads((folder/"bm25.json").read_text())
+    except ValueError as e: _bad(folder/"bm25.json", f"not valid JSON ({e})")
+
+def _check_arrays(bm:BM25, folder:Path):
+    "Lengths and bounds of the loaded arrays, once and vectorised: nothing out of range reaches the kernel."
+    for a, dt in _ARRAYS.items():
+        x = getattr(bm, a)
+        if x.dtype != dt or x.ndim != 1: _bad(folder/f"{a}.npy", f"{x.dtype} array of shape {x.shape}, expected 1-d {np.dtype(dt)}")
+    p, ip = folder/"indptr.npy", bm.indptr
+    if len(ip) != len(bm.vocab) + 1: _bad(p, f"{len(ip)} offsets for {len(bm.vocab)} terms in bm25.json (expected {len(bm.vocab) + 1})")
+    if ip[0] != 0 or ip[-1] != len(bm.indices) or (len(ip) > 1 and (np.diff(ip) < 0).any()):
+        _bad(p, f"offsets must rise from 0 to {len(bm.indices)} postings")
+    if len(bm.tf) != len(bm.indices): _bad(folder/"tf.npy", f"{len(bm.tf)} values for {len(bm.indices)} postings")
+    if len(bm.indices) and (int(bm.indices.min()) < 0 or int(bm.indices.max()) >= bm.n_docs):
+        _bad(folder/"indices.npy", f"document rows must lie in [0, {bm.n_docs}), found {int(bm.indices.min())}..{int(bm.indices.max())}")
+    if len(bm.tf) and not (bm.tf.min() >= 1 and np.isfinite(bm.tf.max())): _bad(folder/"tf.npy", "term frequencies must be finite and >= 1")
+    if len(bm.doc_len) != bm.n_docs: _bad(folder/"doc_len.npy", f"{len(bm.doc_len)} lengths for {bm.n_docs} documents")
+    if len(bm.doc_len) and not (bm.doc_len.min() >= 0 and np.isfinite(bm.doc_len.max())): _bad(folder/"doc_len.npy", "lengths must be finite and >= 0")
 
 @patch(cls_method=True)
 def load(cls:BM25,
          folder:str|Path, # a folder written by `save`
          mmap:bool=True, # memory-map the arrays (copy-on-write: the files are never modified) instead of reading them
+         verify:bool=True, # check every file's checksum (reads each file once); sizes and bounds are always checked
         )->BM25: # the index, ready to search
-    "Load an index saved by `save`."
+    "Load an index saved by `save`, checking it first."
     folder = Path(folder)
-    if not (folder/"bm25.json").exists(): raise FileNotFoundError(f"{folder} holds no BM25 index (no bm25.json)")
-    m = json.loads((folder/"bm25.json").read_text())
-    tk = m["tokenizer"] if "tokenizer" in m else dict(analyzer="bm25s", stemmer=m["stemmer"], stopwords=m["stopwords"], pattern=m["pattern"])
-    bm = cls(k1=m["k1"], b=m["b"], scoring=m["scoring"], lengths=m.get("lengths", "exact"), tokenizer=Tokenizer(**tk))
-    for a in _ARRAYS: setattr(bm, a, np.load(folder/f"{a}.npy", mmap_mode="c" if mmap else None))
-    bm.n_docs, bm.ids, bm.vocab = m["n_docs"], m["ids"], {t: i for i,t in enumerate(m["vocab"])}
+    if not folder.exists() and folder.parent.is_dir():
+        from mmret.data import _clean_leftovers
+        _clean_leftovers(folder)      # a save killed mid-swap had moved the index aside: put it back
+    m = _read_checked(folder, verify)
+    js = folder/"bm25.json"
+    try:
+        tk = m["tokenizer"] if "tokenizer" in m else dict(analyzer="bm25s", stemmer=m["stemmer"], stopwords=m["stopwords"], pattern=m["pattern"])
+        bm = cls(k1=m["k1"], b=m["b"], scoring=m["scoring"], lengths=m.get("lengths", "exact"), tokenizer=Tokenizer(**tk))
+        bm.n_docs, bm.ids, vocab = int(m["n_docs"]), [str(i) for i in m["ids"]], m["vocab"]
+    except (KeyError, TypeError, ValueError) as e: _bad(js, f"missing or wrong setting ({type(e).__name__}: {e})")
+    if len(bm.ids) != bm.n_docs: _bad(js, f"{len(bm.ids)} ids for n_docs={bm.n_docs}")
+    bm.vocab = {t: i for i,t in enumerate(vocab)}
+    if len(bm.vocab) != len(vocab): _bad(js, "repeated terms in the vocabulary")
+    for a in _ARRAYS:
+        try: setattr(bm, a, np.load(folder/f"{a}.npy", mmap_mode="c" if mmap else None, allow_pickle=False))
+        except (ValueError, OSError, EOFError) as e: _bad(folder/f"{a}.npy", f"not a readable .npy ({e})")
+    _check_arrays(bm, folder)
     bm._w2t = {}   # filled as queries bring words
     return bm
 
@@ -484,15 +547,23 @@ def _id_hashes(self:BM25)->np.ndarray: # hash of every document id, as ranx stor
     "Document-id hashes in ranx's internal form (cached)."
     if getattr(self, "_hashes", None) is None or len(self._hashes) != self.n_docs:
         self._hashes = np.array([hash(i) for i in self.ids], dtype=np.float64)
+        self._id_rank = np.argsort(np.argsort(np.array(self.ids)))      # position of each id in sorted order
     return self._hashes
 
-def _typed_run(rows:np.ndarray, # top-k rows per query, best first
+def _typed_run(rows:np.ndarray, # top-k rows per query, best first (-1: no hit)
                vals:np.ndarray, # their scores
                hits:np.ndarray, # valid entries per query
                hashes:np.ndarray, # `BM25._id_hashes()`
+               id_rank:np.ndarray, # rank of each document id in sorted order (ties: higher id first, as trec_eval)
               ): # numba typed list that `ranx.evaluate` accepts as a run
     "A run in ranx's internal form, skipping the Run object."
     from numba.typed import List
+    tied = np.flatnonzero(((vals[:, 1:] == vals[:, :-1]) & (rows[:, 1:] >= 0)).any(1))   # re-order these rows only
+    if len(tied):
+        r, v = rows[tied], vals[tied]
+        o = np.lexsort((-np.where(r >= 0, id_rank[r], -1), -np.where(r >= 0, v, -np.inf)), axis=-1)
+        rows, vals = rows.copy(), vals.copy()
+        rows[tied], vals[tied] = np.take_along_axis(r, o, -1), np.take_along_axis(v, o, -1)
     return List([np.column_stack((hashes[r[:n]], v[:n].astype(np.float64))) for r,v,n in zip(rows, vals, hits)])
 
 # %% ../nbs/04_bm25.ipynb #f3a285b8
@@ -510,9 +581,14 @@ def tune(self:BM25,
         )->TuneResult: # best point and the whole grid
     "Grid-search k1 and b for `metric`; queries are tokenised once and nothing is re-indexed."
     if self.scoring != "bm25": raise ValueError("tune applies to scoring='bm25'")
-    qids = list(qrels.keys())                 # ranx's own order; judged queries absent from `queries` score 0
-    qptr, tids = self._query_terms([queries.get(q, "") for q in qids])
-    judged = qrels.to_typed_list()
+    if self.n_docs == 0: raise ValueError("the index is empty: call `index` (or `BM25.load`) first")
+    if not isinstance(queries, dict): raise TypeError(f"queries must be a dict {{id: text}}, got {type(queries).__name__}")
+    if not queries: raise ValueError("cannot tune on an empty dev set (queries is empty)")
+    qids = [q for q in qrels.keys() if q in queries]       # ranx's own order, judged dev queries only
+    if not qids: raise ValueError(f"none of the {len(queries)} dev queries is judged in qrels "
+                                  f"({len(qrels.keys())} judged queries, e.g. {list(qrels.keys())[:3]})")
+    qptr, tids = self._query_terms([queries[q] for q in qids])
+    judged = (qrels if len(qids) == len(qrels.keys()) else make_qrels({q: qrels[q] for q in qids})).to_typed_list()
     k1s, bs = [float(v) for v in k1], [float(v) for v in b]
     grid = np.zeros((len(k1s), len(bs)))
     old = self.k1, self.b
@@ -520,7 +596,7 @@ def tune(self:BM25,
         for i,a in enumerate(k1s):
             for j,c in enumerate(bs):
                 self.k1, self.b = a, c
-                run = _typed_run(*self._topk_batch(qptr, tids, k, n_threads), self._id_hashes())
+                run = _typed_run(*self._topk_batch(qptr, tids, k, n_threads), self._id_hashes(), self._id_rank)
                 grid[i, j] = ranx.evaluate(judged, run, metric)
                 bar.update()
     i, j = np.unravel_index(np.argmax(grid), grid.shape)
