@@ -8,12 +8,16 @@
 # The site is built in a temporary folder and swapped in, so a failed build leaves the previous _docs/ untouched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# nbdev-proc-nbs stages Quarto files in nbs/: remove the ones it creates (Quarto is not used here)
+created=(); for f in nbs/_quarto.yml nbs/nbdev.yml nbs/sidebar.yml; do [ -e "$f" ] || created+=("$f"); done
+trap 'rm -f "${created[@]}"' EXIT
 nbdev-proc-nbs --n-workers 1 --file-glob "${1:-}*.ipynb" >/dev/null || { echo "docs: nbdev-proc-nbs failed" >&2; exit 1; }
 DOCS_GLOB="${1:-}*.ipynb" python - <<'PY'
 import json, os, re, shutil, sys, uuid, html
 from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 root = Path.cwd()
 proc = root/"_proc"           # processed notebooks (and every other file of nbs/), as nbdev-docs builds them
@@ -49,16 +53,18 @@ try:
     for f in proc.rglob("*"):   # images and other files the notebooks refer to
         if f.is_file() and f.suffix not in (".ipynb", ".txt", ".yml") and not any(x.startswith(".") for x in f.relative_to(proc).parts):
             (out/f.relative_to(proc)).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, out/f.relative_to(proc))
-    ex = HTMLExporter(template_name="lab")
+    ex = HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True)
+    ex.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"hide-input"}, enabled=True), True)
     for p, nb, name, title in pages:
         for c in nb.cells:
+            c.metadata = {}   # nbdev's execution timings are not valid nbformat metadata
+            if c.cell_type == "code" and "#| echo: false" in c.source: c.metadata["tags"] = ["hide-input"]   # show_doc cells
             if c.cell_type == "markdown": c.source = clean_md(c.source)
             for o in c.get("outputs", []):
                 if "text/markdown" in o.get("data", {}): o["data"]["text/markdown"] = clean_md(o["data"]["text/markdown"])
         nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
         nb.metadata["title"] = title
         body, _ = ex.from_notebook_node(nb)
-        body = body.replace("<body", "<body", 1)
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav + f"<h1 style='font-family:system-ui,sans-serif;margin:.6em 1em'>{html.escape(title)}</h1>", body, count=1)
         (out/name).write_text(body, encoding="utf-8")
     dst = root/"_docs"
