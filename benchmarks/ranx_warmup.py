@@ -2,24 +2,23 @@
 
 cold: NUMBA_CACHE_DIR points at an empty temporary folder, so every kernel compiles.
 warm: a new process on the same folder, so every kernel loads from numba's disk cache.
-Also times `compare` (Fisher, 1,000 permutations) on a SciFact-sized synthetic case in the warm process.
+Also times `compare_systems` (Fisher, 1,000 permutations) on a SciFact-sized synthetic case in the warm process.
 Run by hand: python benchmarks/ranx_warmup.py
 """
 import datetime, os, platform, subprocess, sys, tempfile, time
 
 CODE = r"""
 import time; t = time.perf_counter()
-from mmret.evaluation import warmup, compare, DEFAULT_METRICS
+from mmret.evaluation import warmup, compare_systems, make_run, make_qrels, DEFAULT_METRICS
 imp = time.perf_counter() - t
 w = warmup(verbose=False)
 t = time.perf_counter(); warmup(verbose=False); again = time.perf_counter() - t
 import numpy as np
-from ranx import Qrels, Run
 rng = np.random.default_rng(0)
-qrels = Qrels({f"q{i}": {f"d{i}_{j}": 1 for j in range(2)} for i in range(300)})
-runs = {f"s{s}": Run({f"q{i}": {f"d{i}_{j}": float(rng.normal() + (s if j < 2 else 0)) for j in range(100)}
+qrels = make_qrels({f"q{i}": {f"d{i}_{j}": 1 for j in range(2)} for i in range(300)})
+runs = {f"s{s}": make_run({f"q{i}": {f"d{i}_{j}": float(rng.normal() + (s if j < 2 else 0)) for j in range(100)}
                       for i in range(300)}) for s in range(4)}
-t = time.perf_counter(); compare(qrels, runs, DEFAULT_METRICS); cmp = time.perf_counter() - t
+t = time.perf_counter(); compare_systems(qrels, runs, DEFAULT_METRICS); cmp = time.perf_counter() - t
 print(f"RESULT {imp:.2f} {w:.2f} {again:.4f} {cmp:.2f}")
 """
 

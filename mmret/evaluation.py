@@ -1,4 +1,4 @@
-"""ranx metrics on aligned runs (a query a system missed scores 0), comparison tables with Fisher's randomization test and superscript letters (Markdown and LaTeX), fusion of runs with normalisation fitted on the tuning split only, and the plots a researcher looks at.
+"""ranx metrics on aligned runs (a query a system missed scores 0), comparison tables with Fisher's randomization test and superscript letters (Markdown and LaTeX), query splits, and plots of metric@k. Fusion of runs lives in `mmret.fusion` (08b).
 
 Docs: https://mmret.github.io/mmret/evaluation.html.md"""
 
@@ -6,8 +6,8 @@ Docs: https://mmret.github.io/mmret/evaluation.html.md"""
 
 # %% ../nbs/08_evaluation.ipynb #3b1e0e97
 from __future__ import annotations
-import itertools, math, os, re, time
-from dataclasses import dataclass, field
+import os, time, warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,20 +16,19 @@ import ranx
 from ranx import Qrels, Run
 from ranx.data_structures.common import create_and_sort
 from numba.typed import List as TypedList
-from ranx.fusion_optimization.optimize_weights import get_possible_weights, get_trial_configs
 from fastcore.basics import patch
 
 from .data import atomic_path
+from .relevant import _renamed
 
 # %% auto #0
-__all__ = ['DEFAULT_METRICS', 'LETTERS', 'NORMS', 'numba_cache_dir', 'numba_cache_files', 'make_run', 'make_qrels', 'warmup',
-           'align_run', 'coverage', 'named_runs', 'query_scores', 'evaluate', 'union_run', 'shared_qrels',
-           'metric_label', 'Comparison', 'compare', 'latex_escape', 'ScoreNorm', 'fit_norm', 'fill_missing', 'fuse',
-           'FusionParams', 'weight_grid', 'optimize_fusion', 'split_queries', 'subset', 'save_figure',
-           'plot_metric_at_k', 'plot_query_differences', 'plot_fusion_landscape']
+__all__ = ['DEFAULT_METRICS', 'shared_qrels', 'LETTERS', 'evaluate', 'compare', 'numba_cache_dir', 'numba_cache_files',
+           'make_run', 'make_qrels', 'warmup', 'align_run', 'coverage', 'named_runs', 'query_scores', 'metric_table',
+           'union_run', 'metric_label', 'Comparison', 'compare_systems', 'latex_escape', 'split_queries', 'subset',
+           'save_figure', 'plot_metric_at_k', 'plot_query_differences']
 
 # %% ../nbs/08_evaluation.ipynb #cb6f0c70
-DEFAULT_METRICS = ("mrr@10", "precision@1", "hits@20", "ndcg@10")
+DEFAULT_METRICS = ("mrr@10", "precision@1", "hit_rate@20", "ndcg@10")  # MRR@10, P@1, Hits@20 (a hit rate), nDCG@10
 
 def numba_cache_dir()->Path: # where numba keeps ranx's compiled kernels
     "The numba cache folder used for ranx: `$NUMBA_CACHE_DIR`, else ranx's own package folder (its `__pycache__`s)."
@@ -156,7 +155,7 @@ def query_scores(
     if len(metrics) == 1: res = {metrics[0]: res}
     return pd.DataFrame(res, index=pd.Index(list(r.keys()), name="query"))
 
-def evaluate(
+def metric_table(
     qrels:Qrels,             # the judgments (the query set)
     runs,                    # a run, a list of runs or a dict name -> run
     metrics=DEFAULT_METRICS, # ranx metric names
@@ -180,10 +179,10 @@ def union_run(
             for i, doc in enumerate(sorted(docs, key=docs.get, reverse=True)): d[doc] = max(d.get(doc, 0.0), 1/(i+1))
     return make_run(pool, name)
 
-def shared_qrels(
+def _shared_qrels(
     qrels:Qrels, # the original judgments
     runs,        # every run that will be compared
-    extend,      # callable (qrels, run) -> Qrels, e.g. a partial of `mmret.relevant.extend_qrels`
+    extend,      # callable (qrels, run) -> Qrels
     name:str|None=None, # name the table will print for these qrels
 )->Qrels:        # the extended judgments, identical for every compared system
     "Extend the qrels once from the pooled results of every compared run."
@@ -192,9 +191,12 @@ def shared_qrels(
     out.name = name or f"{base} (extended from the pooled runs of {', '.join(named_runs(runs))})"
     return out
 
+shared_qrels = _renamed("shared_qrels", _shared_qrels,
+                        "mmret.relevant.extend_qrels(qrels, runs, questions, passages) judges the pooled runs itself")
+
 # %% ../nbs/08_evaluation.ipynb #26c4511d
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_LABELS = dict(mrr="MRR", precision="P", hits="Hits", hit_rate="HitRate", recall="R", ndcg="nDCG", map="MAP", f1="F1")
+_LABELS = dict(mrr="MRR", precision="P", hits="#Rel", hit_rate="Hits", recall="R", ndcg="nDCG", map="MAP", f1="F1")
 _TESTS = dict(fisher="Fisher's randomization test", student="paired Student's t-test", tukey="Tukey's HSD test")
 
 def metric_label(m:str, # a ranx metric name such as "ndcg@10"
@@ -205,7 +207,7 @@ def metric_label(m:str, # a ranx metric name such as "ndcg@10"
 
 @dataclass
 class Comparison:
-    "Result of `compare`: means, significance and the qrels used, printable as Markdown or LaTeX."
+    "Result of `compare_systems`: means, significance and the qrels used, printable as Markdown or LaTeX."
     report: ranx.data_structures.Report # ranx's report (p-values, win/tie/loss)
     qrels_name: str                     # which qrels every system was judged by
     n_queries: int                      # judged queries (the denominator of every mean)
@@ -219,7 +221,7 @@ class Comparison:
     def metrics(self): return list(self.report.metrics)
 
 # %% ../nbs/08_evaluation.ipynb #af0929f1
-def compare(
+def compare_systems(
     qrels:Qrels,              # the judgments every system is evaluated against
     runs,                     # dict name -> run (or a list of named runs), in table order
     metrics=DEFAULT_METRICS,  # ranx metric names, in column order
@@ -328,173 +330,19 @@ def to_latex(self:Comparison,
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines)
 
-# %% ../nbs/08_evaluation.ipynb #25528d4c
-NORMS = ("none", "min-max", "zscore", "global-zmuv")
+# %% ../nbs/08_evaluation.ipynb #e1a00002
+evaluate = _renamed("evaluate", metric_table, "ranx.evaluate is the one-run function of that name")
+compare = _renamed("compare", compare_systems, "ranx.compare is the Report-returning function of that name")
 
-@dataclass
-class ScoreNorm:
-    "A score normalisation; `global-zmuv` carries the mean and std fitted on the tuning split."
-    method: str = "min-max"   # one of NORMS
-    mean: float|None = None   # global-zmuv: mean of the tuning-split scores
-    std: float|None = None    # global-zmuv: their standard deviation
-    fitted_on: str|None = None # what it was fitted on, for the record
+_MOVED = ("NORMS", "ScoreNorm", "fit_norm", "fill_missing", "fuse", "FusionParams", "weight_grid", "optimize_fusion",
+          "plot_fusion_landscape")
 
-def fit_norm(
-    run:Run,              # the system's run on the tuning (dev) split
-    method:str="min-max", # one of NORMS
-)->ScoreNorm:             # ready to apply to any split
-    "Fit a normalisation on the tuning split (only `global-zmuv` has parameters)."
-    if method not in NORMS: raise ValueError(f"norm={method!r}: use one of {NORMS}")
-    if method != "global-zmuv": return ScoreNorm(method)
-    s = np.concatenate([np.fromiter(d.values(), float, len(d)) for d in run.run.values()] or [np.zeros(0)])
-    if not len(s): raise ValueError(f"run {run.name!r} has no scores to fit global-zmuv on")
-    return ScoreNorm(method, float(s.mean()), float(max(s.std(), 1e-9)), f"{run.name or 'run'}: {len(run)} queries, {len(s)} scores")
-
-# %% ../nbs/08_evaluation.ipynb #ffa4da67
-@patch
-def __call__(self:ScoreNorm, run:Run)->Run: # a normalised copy
-    "Normalise `run` with this (already fitted) normalisation."
-    if self.method == "none": return run
-    if self.method == "min-max": return ranx.normalize(run, "min-max")
-    if self.method == "zscore": return ranx.normalize(run, "zmuv")
-    if self.method != "global-zmuv": raise ValueError(f"norm={self.method!r}: use one of {NORMS}")
-    if self.mean is None: raise ValueError("global-zmuv is not fitted: use fit_norm(dev_run, 'global-zmuv') on the tuning split")
-    d = {q: {doc: (s - self.mean) / self.std for doc, s in docs.items()} for q, docs in run.to_dict().items()}
-    return make_run(d, run.name)
-
-# %% ../nbs/08_evaluation.ipynb #568122ac
-def fill_missing(
-    runs:list, # normalised runs (list of ranx.Run)
-)->list:       # the same runs over the union of queries and passages
-    "Put every run on the union of (query, passage); a missing passage takes that run's per-query minimum."
-    ds = [r.to_dict() for r in runs]
-    queries = list(dict.fromkeys(q for d in ds for q in d))
-    out = []
-    for r, d in zip(runs, ds):
-        filled = {}
-        for q in queries:
-            docs = dict.fromkeys(doc for e in ds for doc in e.get(q, {}))
-            mine = d.get(q, {})
-            low = min(mine.values()) if mine else 0.0
-            filled[q] = {doc: mine.get(doc, low) for doc in docs}
-        out.append(make_run(filled, r.name))
-    return out
-
-# %% ../nbs/08_evaluation.ipynb #d4084881
-def _norms_for(runs:dict, norm)->list:
-    "One fitted ScoreNorm per run from a string, a list or a dict name -> ScoreNorm."
-    if isinstance(norm, (str, type(None))):
-        norm = norm or "none"
-        if norm == "global-zmuv":
-            raise ValueError("global-zmuv must be fitted on the tuning split, never on the runs being fused: "
-                             "pass norm=[fit_norm(dev_run, 'global-zmuv'), ...] or use optimize_fusion(...).apply")
-        return [fit_norm(r, norm) for r in runs.values()]
-    if isinstance(norm, ScoreNorm): norm = [norm] * len(runs)
-    if isinstance(norm, dict):
-        missing = [k for k in runs if k not in norm]
-        if missing: raise ValueError(f"no normalisation for systems {missing}")
-        norm = [norm[k] for k in runs]
-    if len(norm) != len(runs): raise ValueError(f"{len(norm)} normalisations for {len(runs)} runs")
-    return list(norm)
-
-def fuse(
-    runs,                   # dict name -> run (or list of named runs), at least two
-    norm="min-max",         # "none" / "min-max" / "zscore", or fitted ScoreNorm(s) (required for global-zmuv)
-    method:str="wsum",      # "wsum" (weighted sum of normalised scores) or "rrf" (reciprocal rank fusion)
-    weights=None,           # wsum weights, one per run (default: equal)
-    k:int=60,               # rrf constant
-    name:str|None=None,     # name of the fused run
-)->Run:                     # the fused ranking
-    "Fuse runs by weighted sum of normalised scores (missing passage = that run's per-query minimum) or by RRF."
-    runs = named_runs(runs)
-    if len(runs) < 2: raise ValueError("fusion needs at least two runs")
-    if method == "rrf":
-        if weights is not None: raise ValueError("rrf takes no weights (ranx's RRF is unweighted)")
-        q = {qq: {} for r in runs.values() for qq in r.keys()}
-        rs = [make_run({**q, **r.to_dict()}, n) for n, r in runs.items()]
-        out = ranx.fuse(rs, norm=None, method="rrf", params=dict(k=k))
-    elif method == "wsum":
-        weights = [1 / len(runs)] * len(runs) if weights is None else [float(w) for w in weights]
-        if len(weights) != len(runs): raise ValueError(f"{len(weights)} weights for {len(runs)} runs")
-        normed = [n(r) for n, r in zip(_norms_for(runs, norm), runs.values())]
-        out = ranx.fuse(fill_missing(normed), norm=None, method="wsum", params=dict(weights=weights))
-    else: raise ValueError(f"method={method!r}: use 'wsum' or 'rrf'")
-    out.name = name or f"{method}({'+'.join(runs)})"
-    return out
-
-# %% ../nbs/08_evaluation.ipynb #aaa59266
-@dataclass
-class FusionParams:
-    "Fusion fitted on a tuning split: systems, fitted normalisations, weights or k, and the dev landscape."
-    method: str                  # "wsum" or "rrf"
-    systems: list                # system names, in weight order
-    norms: list                  # one fitted ScoreNorm per system
-    weights: list|None           # wsum weights
-    k: int|None                  # rrf constant
-    metric: str                  # metric optimised on dev
-    dev_score: float             # its best value on dev
-    landscape: dict = field(default_factory=dict) # config (weights tuple or k) -> dev score
-
-def weight_grid(
-    n:int,            # number of runs
-    step:float=0.1,   # grid step, 1/step must be an integer
-)->list:              # every weight tuple on the grid summing exactly to 1
-    "All weight vectors of `n` non-negative multiples of `step` that sum to 1."
-    m = round(1 / step)
-    if not math.isclose(m * step, 1.0): raise ValueError(f"step={step}: 1/step must be an integer")
-    return [tuple(round(c / m, 10) for c in comp) for comp in itertools.product(range(m + 1), repeat=n) if sum(comp) == m]
-
-# %% ../nbs/08_evaluation.ipynb #0c0eb756
-def optimize_fusion(
-    qrels_dev:Qrels,        # judgments of the tuning split
-    runs_dev,               # dict name -> run on the tuning split
-    metric:str="ndcg@10",   # what to maximise
-    norm:str="min-max",     # "none" / "min-max" / "zscore" / "global-zmuv" (fitted here, on dev)
-    method:str="wsum",      # "wsum" or "rrf"
-    step:float=0.1,         # weight grid step (wsum)
-    ks:range=range(10, 101, 10), # RRF constants to try (rrf)
-    show_progress:bool=False, # ranx's progress bar
-)->FusionParams:            # apply it to the test runs with `.apply`
-    "Fit normalisations and tune fusion weights (or RRF's k) on the tuning split."
-    runs = {n: align_run(r, qrels_dev) for n, r in named_runs(runs_dev).items()}
-    if len(runs) < 2: raise ValueError("fusion needs at least two runs")
-    norms = [fit_norm(r, norm) for r in runs.values()]
-    if method == "rrf":
-        if not isinstance(ks, range) or not len(ks): raise ValueError(f"ks={ks!r} must be a non-empty range (ranx's RRF grid)")
-        best, rep = ranx.optimize_fusion(qrels_dev, list(runs.values()), norm=None, method="rrf", metric=metric,
-                                         min_k=ks.start, max_k=ks[-1], step=ks.step,
-                                         show_progress=show_progress, return_optimization_report=True)
-        land = {int(c): float(s) for c, s in zip(rep.configs, rep.results)}
-        return FusionParams("rrf", list(runs), norms, None, int(best["k"]), metric, land[int(best["k"])], land)
-    if method != "wsum": raise ValueError(f"method={method!r}: use 'wsum' or 'rrf'")
-    filled = fill_missing([n(r) for n, r in zip(norms, runs.values())])
-    filled = [align_run(r, qrels_dev) for r in filled]
-    if len(runs) == 2:
-        best, rep = ranx.optimize_fusion(qrels_dev, filled, norm=None, method="wsum", metric=metric, step=step,
-                                         show_progress=show_progress, return_optimization_report=True)
-        grid = get_trial_configs(get_possible_weights(step), 2)  # the order ranx tried them in
-        land = {tuple(round(float(w), 10) for w in c): float(s) for c, s in zip(grid, rep.results)}
-        w = tuple(round(float(x), 10) for x in best["weights"])
-    else:
-        land = {}
-        for w in weight_grid(len(runs), step):
-            fr = ranx.fuse(filled, norm=None, method="wsum", params=dict(weights=list(w)))
-            land[w] = float(ranx.evaluate(qrels_dev, fr, metric, save_results_in_run=False))
-        w = max(land, key=land.get)
-    return FusionParams("wsum", list(runs), norms, list(w), None, metric, land[w], land)
-
-@patch
-def apply(self:FusionParams,
-          runs,                # dict name -> run on the test split, same systems as on dev
-          name:str|None=None,  # name of the fused run
-         )->Run:               # the fused test run
-    "Fuse test runs with the normalisations and weights fitted on dev, unchanged."
-    runs = named_runs(runs)
-    missing = [s for s in self.systems if s not in runs]
-    if missing: raise ValueError(f"systems {missing} were tuned on dev but are absent from the test runs {list(runs)}")
-    runs = {s: runs[s] for s in self.systems}
-    if self.method == "rrf": return fuse(runs, method="rrf", k=self.k, name=name)
-    return fuse(runs, norm=self.norms, method="wsum", weights=self.weights, name=name)
+def __getattr__(name:str):
+    "Fusion moved to `mmret.fusion`: its old names here still resolve, with a DeprecationWarning (one release)."
+    if name not in _MOVED: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(f"mmret.evaluation.{name} moved to mmret.fusion", DeprecationWarning, stacklevel=2)
+    import mmret.fusion
+    return getattr(mmret.fusion, name)
 
 # %% ../nbs/08_evaluation.ipynb #67a87486
 def split_queries(
@@ -542,7 +390,7 @@ def plot_metric_at_k(
 ):                                   # the Figure
     "Curve of `metric@k` against k, one line per system."
     runs = named_runs(runs); ks = list(ks)
-    tab = evaluate(qrels, runs, [f"{metric}@{k}" for k in ks])
+    tab = metric_table(qrels, runs, [f"{metric}@{k}" for k in ks])
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
     for name in runs: ax.plot(ks, tab.loc[name, [f"{metric}@{k}" for k in ks]].values, marker="o", label=name)
     ax.set_xscale("log"); ax.set_xticks(ks); ax.set_xticklabels([str(k) for k in ks])
@@ -566,30 +414,5 @@ def plot_query_differences(
     na, nb = run_a.name or "A", run_b.name or "B"
     ax.axhline(0, color="k", lw=.5); ax.set_xlabel("queries (sorted)"); ax.set_ylabel(f"Δ {metric_label(metric)}")
     ax.set_title(f"{na} − {nb}: {int((diff > 0).sum())} wins, {int((diff == 0).sum())} ties, {int((diff < 0).sum())} losses")
-    save_figure(fig, path)
-    return fig
-
-def plot_fusion_landscape(
-    params:FusionParams,     # result of optimize_fusion
-    path:str|Path|None=None, # PNG to write
-):                           # the Figure
-    "Dev metric against the fusion weight (two runs), over the weight simplex (three runs) or against RRF's k."
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    land, lab = params.landscape, metric_label(params.metric)
-    if params.method == "rrf":
-        ks = sorted(land); ax.plot(ks, [land[k] for k in ks], marker="o"); ax.set_xlabel("RRF k")
-        ax.axvline(params.k, ls="--", c="gray")
-    elif len(params.systems) == 2:
-        ws = sorted(land); ax.plot([w[0] for w in ws], [land[w] for w in ws], marker="o")
-        ax.axvline(params.weights[0], ls="--", c="gray")
-        ax.set_xlabel(f"weight of {params.systems[0]} (1 − weight of {params.systems[1]})")
-    elif len(params.systems) == 3:
-        w = np.array(list(land)); s = np.array(list(land.values()))
-        sc = ax.scatter(w[:, 0], w[:, 1], c=s, cmap="viridis", s=80, marker="s"); fig.colorbar(sc, ax=ax, label=lab)
-        ax.scatter([params.weights[0]], [params.weights[1]], marker="x", c="red", s=80)
-        ax.set_xlabel(f"weight of {params.systems[0]}"); ax.set_ylabel(f"weight of {params.systems[1]}")
-    else: raise ValueError(f"cannot draw a landscape over {len(params.systems)} weights")
-    if params.method == "rrf" or len(params.systems) == 2: ax.set_ylabel(f"dev {lab}"); ax.grid(alpha=.3)
-    ax.set_title(f"{params.method} fusion, {params.norms[0].method} norm: best dev {lab} = {params.dev_score:.3f}")
     save_figure(fig, path)
     return fig
