@@ -41,8 +41,8 @@ def _toy(args):
 
 def _train(args):
     "mmret train: train a dual encoder from a config file (mmret.training)."
-    from mmret.training import TrainConfig, train
-    return train(TrainConfig.from_file(args.config))
+    from mmret.training import train
+    return train(args.config)
 
 # %% ../nbs/09b_cli.ipynb #ee9b709b
 def _positive(s:str)->int:
@@ -88,8 +88,8 @@ def main(argv:list|None=None, # arguments (default: sys.argv[1:])
     "Entry point of the `mmret` console script."
     args = parser().parse_args(argv)
     try: args.func(args)
-    except (ValueError, OSError) as e:
-        msg = " ".join(str(e).split())
+    except (ValueError, KeyError, OSError) as e:
+        msg = " ".join(str(e.args[0] if isinstance(e, KeyError) and e.args else e).split())
         print(f"mmret {args.command}: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
