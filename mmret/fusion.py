@@ -56,14 +56,23 @@ def fit_norm(
     if norm.method != "global-zmuv": return norm
     s = np.concatenate([np.fromiter(d.values(), float, len(d)) for d in run.to_dict().values()] or [np.zeros(0)])
     if not len(s): raise ValueError(f"run {run.name!r} has no scores to fit global-zmuv on")
-    return ScoreNorm(norm.method, float(s.mean()), float(max(s.std(), 1e-9)), f"{run.name or 'run'}: {len(run)} queries, {len(s)} scores")
+    std = float(s.std()) or 1.0   # all scores equal: nothing to scale, a shift only
+    return ScoreNorm(norm.method, float(s.mean()), std, f"{run.name or 'run'}: {len(run)} queries, {len(s)} scores")
 
 # %% ../nbs/08b_fusion.ipynb #ffa4da67
+def _per_query(docs:dict, method:str)->dict:
+    "ranx's per-query `min-max` or `zmuv` of one query's scores; all scores equal: all 0 (nothing to spread, no 0/0)."
+    s = np.fromiter(docs.values(), float, len(docs))
+    if not len(s) or s.max() == s.min(): return dict.fromkeys(docs, 0.0)
+    z = (s - s.min()) / (s.max() - s.min()) if method == "min-max" else (s - s.mean()) / s.std()
+    return dict(zip(docs, z.tolist()))
+
 @patch
 def __call__(self:ScoreNorm, run:Run)->Run: # a normalised copy
     "Normalise `run` with this (already fitted) normalisation."
     if self.method == "none": return run
-    if self.method in ("min-max", "zmuv"): return make_run(ranx.normalize(run, self.method).to_dict(), run.name)
+    if self.method in ("min-max", "zmuv"):
+        return make_run({q: _per_query(docs, self.method) for q, docs in run.to_dict().items()}, run.name)
     if self.mean is None: raise ValueError("global-zmuv is not fitted: use fit_norm(dev_run, 'global-zmuv') on the tuning split")
     d = {q: {doc: (s - self.mean) / self.std for doc, s in docs.items()} for q, docs in run.to_dict().items()}
     return make_run(d, run.name)
@@ -72,7 +81,7 @@ def __call__(self:ScoreNorm, run:Run)->Run: # a normalised copy
 def fill_missing(
     runs:list, # normalised runs (list of ranx.Run)
 )->list:       # the same runs over the union of queries and passages
-    "Put every run on the union of (query, passage); a missing passage takes that run's per-query minimum."
+    "Put every run on the union of (query, passage); a missing passage scores 1 below that run's per-query minimum."
     ds = [r.to_dict() for r in runs]
     queries = list(dict.fromkeys(q for d in ds for q in d))
     out = []
@@ -81,7 +90,7 @@ def fill_missing(
         for q in queries:
             docs = dict.fromkeys(doc for e in ds for doc in e.get(q, {}))
             mine = d.get(q, {})
-            low = min(mine.values()) if mine else 0.0
+            low = min(mine.values()) - 1 if mine else 0.0   # strictly below every hit; no hit: a constant
             filled[q] = {doc: mine.get(doc, low) for doc in docs}
         out.append(make_run(filled, r.name))
     return out
@@ -111,7 +120,7 @@ def fuse_runs(
     k:int=60,               # rrf constant
     name:str|None=None,     # name of the fused run
 )->Run:                     # the fused ranking (ties broken by passage id)
-    "Fuse runs by weighted sum of normalised scores (missing passage = that run's per-query minimum) or by RRF."
+    "Fuse runs by weighted sum of normalised scores (missing passage: 1 below that run's per-query minimum) or by RRF."
     runs = named_runs(runs)
     if len(runs) < 2: raise ValueError("fusion needs at least two runs")
     if method == "rrf":
