@@ -3,7 +3,11 @@
 Modules:
 
 - `mmret.cli`: The `mmret` command: `mmret run CONFIG`, `mmret demo` and `mmret toy OUT` (and `mmret train CONFIG` where `mmret.training` exists); it only parses arguments and calls functions a notebook can call.
+- `mmret.evaluation`: ranx metrics on aligned runs (a query a system missed scores 0), comparison tables with Fisher's randomization test and superscript letters (Markdown and LaTeX), query splits, and plots of metric@k. Fusion of runs lives in `mmret.fusion` (08b).
+- `mmret.fusion`: Score normalisation and fusion of runs: per-query min-max and z-score (ranx's `min-max` and `zmuv`), a global z-score fitted on the tuning split, weighted sums and RRF, with the normalisation and the weights chosen on the tuning (dev) split only and recorded in the fitted object.
 - `mmret.pipeline`: `run_pipeline(config)`: every stage from a ViQuAE-style folder to test runs, a report with significance letters, plots and an HTML results viewer, each stage cached by its settings and inputs; `mmret run` and `mmret demo` call it.
-- `mmret.relevant`: Ground truth from answers: answer normalisation, alias-aware matching on word boundaries, relevant passages from the provenance article and from any run, hard negatives that provably contain no answer or alias, qrels as `ranx.Qrels`."""
+- `mmret.pooling`: `pool_hidden_states`: one vector per text (or image) from a transformer's token states — first token, EOS token, masked mean or masked max, over one layer or several layers combined.
+- `mmret.relevant`: Ground truth from answers: answer normalisation, alias-aware matching on word boundaries, relevant passages from the provenance article and from any run, hard negatives that provably contain no answer or alias, qrels as `ranx.Qrels`.
+- `mmret.tokenization`: What the encoder actually sees: unknown tokens, how entity names fragment into word pieces, padding / truncation / attention masks; and which modules of a model share weights (input/output tying, encoder/decoder sharing, dual-encoder towers, CLIP text vs vision)."""
 
 __version__ = "0.0.1"
