@@ -235,20 +235,18 @@ def _readable_name(src)->str:
     return f"{p.parent.name}/{p.name}" if p.is_dir() else str(src)
 
 def _clip_side(src, side:str, **kw)->tuple: # (backbone, projection or None) of one side of a CLIP checkpoint
-    from transformers import (CLIPTextModel, CLIPTextModelWithProjection, CLIPVisionModel, CLIPVisionModelWithProjection, CLIPModel)
-    Bare, WithProj = (CLIPTextModel, CLIPTextModelWithProjection) if side == "text" else (CLIPVisionModel, CLIPVisionModelWithProjection)
+    "In transformers 5 `CLIPModel.text_model` is a `CLIPTextModel` and `.vision_model` a `CLIPVisionModel`: take one and its projection."
+    from transformers import CLIPTextModel, CLIPVisionModel
+    Bare = CLIPTextModel if side == "text" else CLIPVisionModel
     sub, proj = ("text_model", "text_projection") if side == "text" else ("vision_model", "visual_projection")
     if isinstance(src, nn.Module):
         if isinstance(src, Bare): return src, None
-        if isinstance(src, (CLIPModel, WithProj)):
-            cfg = getattr(src.config, f"{side}_config", src.config)
-            bare = Bare(cfg); setattr(bare, sub, getattr(src, sub))
-            return bare, getattr(src, proj)
-        raise TypeError(f"{type(src).__name__} is not a CLIP model")
+        if hasattr(src, sub): return getattr(src, sub), getattr(src, proj, None)
+        raise TypeError(f"{type(src).__name__} has no {sub}: not a CLIP model")
     if _model_type(src) in ("clip_text_model", "clip_vision_model"): return Bare.from_pretrained(str(src), **kw), None
-    m = WithProj.from_pretrained(str(src), **kw)
-    bare = Bare(m.config if not hasattr(m.config, f"{side}_config") else getattr(m.config, f"{side}_config")); setattr(bare, sub, getattr(m, sub))
-    return bare, getattr(m, proj)
+    from transformers import CLIPModel   # (the sub-config of a CLIPModel checkpoint lacks its projection_dim: load the whole model)
+    m = CLIPModel.from_pretrained(str(src), **kw)
+    return getattr(m, sub), getattr(m, proj)
 
 @patch(cls_method=True)
 def from_pretrained(cls:TextTower,
