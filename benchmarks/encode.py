@@ -8,9 +8,10 @@ Images: `ImageTower.encode` (files decoded lazily in a DataLoader) vs a plain lo
 checkpoint (a randomly initialised CLIP vision model of the size given below, saved with `save_pretrained`, so no
 download), batch size and image files (the 11 photos of `entity_images_sample`, cycled to N).
 
-Each side of each round runs in its own child process (so peak RSS is its own), in alternating order. Prints the
-median items/s of each side, the median ratio mmret / peer with its spread (min..max over rounds), CPU-ms per item,
-peak RSS, the largest embedding difference, and the machine's load average before and after.
+Each side runs in its own child process (so peak RSS is its own: model, data and encoding), the peer first; inside it,
+after a warm-up batch, the same encoding is timed `--rounds` times. Prints the median items/s of each side, the ratio
+mmret / peer of round r against round r (median and spread min..max), CPU-ms per item, peak RSS, the largest
+embedding difference, and the load average (the machine may be shared: read ratios under load as rough).
 
     python benchmarks/encode.py [--what text,images] [--n 512] [--n-images 128] [--batch-size 32] [--rounds 3]
 """
@@ -66,12 +67,15 @@ def child(side, a, out):
                         res.append(torch.nn.functional.normalize(model(pixel_values=pv).pooler_output, dim=-1).numpy())
                 return np.concatenate(res)
     f(items[:bs])  # warm-up
-    t, c = time.perf_counter(), time.process_time()
-    X = f(items)
-    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    rounds = []
+    for r in range(a.rounds):
+        t, c = time.perf_counter(), time.process_time()
+        X = f(items)
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        rounds.append(dict(per_s=len(items) / wall, cpu_ms=1000 * cpu / len(items), load=os.getloadavg()[0]))
     np.save(out + ".npy", np.asarray(X, dtype=np.float32))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux: KiB)
-    json.dump(dict(side=side, per_s=len(items) / wall, cpu_ms=1000 * cpu / len(items), peak_rss_mib=rss, threads=torch.get_num_threads()), open(out, "w"))
+    json.dump(dict(side=side, rounds=rounds, peak_rss_mib=rss, threads=torch.get_num_threads()), open(out, "w"))
 
 
 def make_checkpoint(folder):
@@ -106,28 +110,27 @@ def main():
         for what in a.what.split(","):
             ours, peer = pairs[what]
             if what == "images": make_checkpoint(ckpt)
-            res = {ours: [], peer: []}
-            for r in range(a.rounds):
-                for s in ([peer, ours] if r % 2 == 0 else [ours, peer]):
-                    out = os.path.join(d, f"{s}-{r}.json")
-                    subprocess.run([sys.executable, __file__, "--child", s,
-                                    "--n", str(a.n), "--n-images", str(a.n_images), "--batch-size", str(a.batch_size),
-                                    "--checkpoint", ckpt, "--out", out], check=True)
-                    res[s].append(json.load(open(out)))
-            X = {s: np.load(os.path.join(d, f"{s}-0.json.npy")) for s in res}
+            res = {}
+            for s in (peer, ours):   # one process per side (its own peak RSS); the timed rounds run inside it
+                out = os.path.join(d, f"{s}.json")
+                subprocess.run([sys.executable, __file__, "--child", s, "--n", str(a.n), "--n-images", str(a.n_images), "--batch-size",
+                                str(a.batch_size), "--rounds", str(a.rounds), "--checkpoint", ckpt, "--out", out], check=True)
+                res[s] = json.load(open(out))
+            X = {s: np.load(os.path.join(d, f"{s}.json.npy")) for s in res}
             diff = float(np.abs(X[ours] - X[peer]).max())
-            ratios = [o["per_s"] / p["per_s"] for o, p in zip(res[ours], res[peer])]
+            ratios = [o["per_s"] / p["per_s"] for o, p in zip(res[ours]["rounds"], res[peer]["rounds"])]
             unit = "docs" if what == "text" else "images"
             desc = (f"{a.n} SciFact abstracts, all-MiniLM-L6-v2, max_length 256" if what == "text" else
                     f"{a.n_images} image files (entity_images_sample, cycled), CLIP vision {IMAGE_CONFIG}, CLIPImageProcessor")
             print(f"{what}: {desc}")
             for s, v in res.items():
-                print(f"  {labels[s]:28s} median {statistics.median(x['per_s'] for x in v):7.2f} {unit}/s  {statistics.median(x['cpu_ms'] for x in v):7.1f} CPU-ms/item  "
-                      f"peak RSS {max(x['peak_rss_mib'] for x in v):6.0f} MiB  (rounds: {[round(x['per_s'], 2) for x in v]})")
-            print(f"  ratio {unit}/s mmret / peer: median {statistics.median(ratios):.3f}, spread {min(ratios):.3f}..{max(ratios):.3f} over {len(ratios)} rounds")
+                rs = v["rounds"]
+                print(f"  {labels[s]:28s} median {statistics.median(x['per_s'] for x in rs):7.2f} {unit}/s  {statistics.median(x['cpu_ms'] for x in rs):7.1f} CPU-ms/item  "
+                      f"peak RSS {v['peak_rss_mib']:6.0f} MiB  (rounds: {[round(x['per_s'], 2) for x in rs]}, load {[round(x['load'], 1) for x in rs]})")
+            print(f"  ratio {unit}/s mmret / peer, round by round: median {statistics.median(ratios):.3f}, spread {min(ratios):.3f}..{max(ratios):.3f} over {len(ratios)} rounds")
             print(f"  max |embedding difference| = {diff:.2e}")
     load1 = os.getloadavg()
-    print(f"load avg after {load1[0]:.1f} (1 min) {load1[1]:.1f} (5 min); torch threads per process = {res[ours][0]['threads']}")
+    print(f"load avg after {load1[0]:.1f} (1 min) {load1[1]:.1f} (5 min); torch threads per process = {res[ours]['threads']}")
 
 
 if __name__ == "__main__": main()
