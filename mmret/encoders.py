@@ -596,24 +596,46 @@ def variant_fingerprint(self:ImageTower, pooling:str, layers, combine:str)->str:
 
 # %% ../nbs/05_encoders.ipynb #c1a00038
 @patch
-def pixels(self:ImageTower,
+def load(self:ImageTower,
     item,  # a PIL image or a path
-)->torch.Tensor: # (3, H, W) model input
-    "Decode and preprocess one image (raises, naming the file, when it cannot be read)."
-    img = load_rgb(item, max_side=4 * self.image_size)
-    if isinstance(self.processor, ImagePreprocess): return self.processor(img)
-    return self.processor(images=img, return_tensors="pt")["pixel_values"][0]
+)->"Image.Image": # RGB image, box-reduced when over 4x the model's input side
+    "Decode one image (raises, naming the file, when it cannot be read)."
+    return load_rgb(item, max_side=4 * self.image_size)
+
+@patch
+def preprocess(self:ImageTower,
+    images:list, # decoded RGB PIL images
+)->torch.Tensor: # (len(images), 3, H, W)
+    "Preprocess a batch at once (one call of the checkpoint's processor, as a plain loop over it would do)."
+    if isinstance(self.processor, ImagePreprocess): return torch.stack([self.processor(i) for i in images])
+    return self.processor(images=images, return_tensors="pt")["pixel_values"]
+
+@patch
+def pixels(self:ImageTower, item)->torch.Tensor: # (3, H, W) model input of one image
+    "Decode and preprocess one image."
+    return self.preprocess([self.load(item)])[0]
 
 class _Images(torch.utils.data.Dataset):
+    "Decodes one image per item (lazily, in the DataLoader's workers when it has some)."
     def __init__(self, tower, items): self.tower, self.items = tower, items
     def __len__(self): return len(self.items)
     def __getitem__(self, i):
-        try: return self.tower.pixels(self.items[i]), True, ""
+        try: return self.tower.load(self.items[i]), ""
         except (OSError, ValueError) as e:
             if self.tower.on_error == "raise": raise
-            return torch.zeros(3, self.tower.image_size, self.tower.image_size), False, str(e)
+            return None, str(e)
 
-def _stack(rows): return dict(pixel_values=torch.stack([r[0] for r in rows]), valid=torch.tensor([r[1] for r in rows]), errors=[r[2] for r in rows])
+class _Collate:
+    "Preprocess a batch of decoded images; unreadable ones get zero pixels and `valid=False`."
+    def __init__(self, tower): self.tower = tower
+    def __call__(self, rows):
+        ok = [img for img, _ in rows if img is not None]
+        px = self.tower.preprocess(ok) if ok else None
+        s = self.tower.image_size
+        out = torch.zeros((len(rows),) + (tuple(px.shape[1:]) if px is not None else (3, s, s)))
+        valid = torch.tensor([img is not None for img, _ in rows])
+        if px is not None: out[valid] = px
+        return dict(pixel_values=out, valid=valid, errors=[e for _, e in rows])
 
 @patch
 def collate(self:ImageTower,
@@ -621,7 +643,7 @@ def collate(self:ImageTower,
 )->dict:        # pixel_values (B, 3, H, W) and valid (B,) bool
     "Decode and preprocess a batch: the input of `forward`."
     if len(items) == 0: raise ValueError("items is empty: nothing to collate")
-    b = _stack([_Images(self, items)[i] for i in range(len(items))])
+    b = _Collate(self)([_Images(self, items)[i] for i in range(len(items))])
     return dict(pixel_values=b["pixel_values"].to(self.device), valid=b["valid"].to(self.device))
 
 @patch
@@ -646,7 +668,7 @@ def encode(self:ImageTower,
 )->np.ndarray:            # float32 (len(items), dim), in the order of `items`
     "Encode images in eval mode (the previous mode is restored), decoding them lazily in a `DataLoader`."
     if len(items) == 0: raise ValueError("images is empty: nothing to encode")
-    dl = torch.utils.data.DataLoader(_Images(self, list(items)), batch_size=batch_size, num_workers=self.num_workers, collate_fn=_stack)
+    dl = torch.utils.data.DataLoader(_Images(self, list(items)), batch_size=batch_size, num_workers=self.num_workers, collate_fn=_Collate(self))
     res, failed, s = np.zeros((len(items), self.dim), dtype=np.float32), [], 0
     with eval_mode(self):
         for b in tqdm(dl, desc=f"encode {len(items)} images", disable=not progress or len(items) <= batch_size):
