@@ -6,7 +6,7 @@ Docs: https://mmret.github.io/mmret/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #7a2eae8b
 from __future__ import annotations
-import contextlib, hashlib, json, os, re, shutil, tempfile, uuid, warnings
+import contextlib, hashlib, json, math, os, re, shutil, subprocess, sys, tempfile, uuid, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +17,11 @@ from PIL import Image, UnidentifiedImageError
 from ranx import Qrels, Run
 
 # %% auto #0
-__all__ = ['cache_dir', 'shared_data', 'atomic_path', 'save_npy_atomic', 'texts_digest', 'save_dataset', 'load_qrels',
-           'save_qrels', 'load_trec_run', 'save_trec_run', 'load_beir', 'read_smart', 'load_smart', 'title2index',
-           'validate_kb', 'validate_questions', 'clean_paragraphs', 'split_sentences', 'pack_sentences',
-           'make_passages', 'article2passage', 'load_image', 'load_images', 'ViquaeData', 'load_viquae', 'save_viquae']
+__all__ = ['cache_dir', 'shared_data', 'kill_point', 'run_killed', 'atomic_path', 'save_npy_atomic', 'texts_digest',
+           'save_dataset', 'make_run', 'make_qrels', 'run_from_topk', 'load_qrels', 'save_qrels', 'load_trec_run',
+           'save_trec_run', 'load_beir', 'read_smart', 'load_smart', 'title2index', 'validate_kb', 'validate_questions',
+           'clean_paragraphs', 'split_sentences', 'pack_sentences', 'make_passages', 'article2passage', 'load_image',
+           'load_images', 'ViquaeData', 'load_viquae', 'save_viquae']
 
 # %% ../nbs/00_data.ipynb #4929db57
 def cache_dir(*parts:str, # sub-folders under the cache root
@@ -50,31 +51,117 @@ def shared_data(name:str|None=None, # a collection under the data folder, e.g. "
     raise FileNotFoundError(f"Real data {name or ''!s} not found in {', '.join(map(str, candidates))}; "
                             "set MMRET_SHARED_DATA to the folder holding beir_scifact/, cranfield/, cisi/.")
 
+# %% ../nbs/00_data.ipynb #k1110001
+def kill_point(name:str, # where the writer is, e.g. "bm25.save:after-postings"
+              ):
+    "Fault-injection hook: exit at once (status 75, like a kill) when `$MMRET_FAULT` equals `name`."
+    if os.environ.get("MMRET_FAULT") == name: os._exit(75)
+
+def run_killed(code:str, # python code to run in a fresh interpreter
+               at:str, # the kill point to die at (the value of `$MMRET_FAULT`)
+               cwd:str|Path|None=None, # working folder of the subprocess
+               timeout:float=600, # seconds before the subprocess is abandoned
+              )->subprocess.CompletedProcess: # `returncode` 75 when it died at `at`
+    "Run `python -c code` with `MMRET_FAULT=at`, the same `mmret` importable; stdout and stderr captured."
+    import mmret
+    root = str(Path(mmret.__file__).resolve().parent.parent)
+    env = {**os.environ, "MMRET_FAULT": at, "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
 # %% ../nbs/00_data.ipynb #31b0599a
+_MANIFEST = ".mmret"  # in a folder: the names of the entries mmret wrote there
+_TEMP = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}")
+
+def _temp_name(path:Path, kind:str)->Path:
+    "A hidden sibling of `path` naming this process, so a later run can tell a dead writer's leftovers."
+    return path.with_name(f".{path.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+def _alive(pid:int)->bool:
+    "Whether process `pid` still runs on this machine."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def _remove(p:Path):
+    "Delete a file, link or folder tree (only ever called on what mmret wrote)."
+    if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+    else: p.unlink(missing_ok=True)
+
+def _written(folder:Path)->set:
+    "Names of the entries of `folder` that mmret wrote (its manifest); empty when there is none or it is unreadable."
+    try: return set(json.loads((folder/_MANIFEST).read_text())["written"])
+    except (OSError, ValueError, KeyError, TypeError): return set()
+
+def _record(folder:Path, names):
+    "Add `names` to the manifest of `folder`, written through a temporary file and a rename."
+    tmp = _temp_name(folder/_MANIFEST, "tmp")
+    tmp.write_text(json.dumps({"written": sorted(_written(folder) | set(names))}))
+    os.replace(tmp, folder/_MANIFEST)
+
+def _foreign(path:Path)->list:
+    "What at `path` mmret did not write: the file itself, or the entries of the folder (recursively) no manifest lists."
+    if not (path.exists() or path.is_symlink()): return []
+    if path.is_symlink() or not path.is_dir(): return [] if path.name in _written(path.parent) else [path]
+    mine, out = _written(path), []
+    for p in sorted(path.iterdir()):
+        if p.name == _MANIFEST or _TEMP.fullmatch(p.name): continue
+        if p.name not in mine: out.append(p)
+        elif p.is_dir() and not p.is_symlink() and (p/_MANIFEST).exists(): out += _foreign(p)
+    return out
+
+def _clean_leftovers(path:Path):
+    "Remove temporaries of `path` left by dead writers; restore a folder a killed swap had moved aside."
+    for p in sorted(path.parent.iterdir()):
+        m = _TEMP.fullmatch(p.name)
+        if not m or m["name"] != path.name or _alive(int(m["pid"])): continue
+        if m["kind"] == "old" and not (path.exists() or path.is_symlink()): os.replace(p, path)
+        else: _remove(p)
+
+def _check_free(path:Path):
+    "Refuse a target that holds anything mmret did not write."
+    bad = _foreign(path)
+    if not bad: return
+    what = "was not written by mmret" if bad == [path] else \
+           f"holds {len(bad)} entr{'y' if len(bad) == 1 else 'ies'} mmret did not write: {', '.join(str(p) for p in bad[:3])}{', ...' if len(bad) > 3 else ''}"
+    raise FileExistsError(f"{path} {what}; pass overwrite=True (--force) to replace it, or choose another path")
+
 @contextlib.contextmanager
 def atomic_path(path:str|Path, # the final file or folder
+                overwrite:bool=False, # replace a target holding what mmret did not write (a user's file or folder)
                ):
-    "Yield a temporary sibling of `path` and move it into place only if the block succeeds."
+    "Yield a temporary sibling of `path` and move it into place only if the block succeeds; never replace a user's files unasked."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    _clean_leftovers(path)
+    if not overwrite: _check_free(path)
+    tmp = _temp_name(path, "tmp")
     try:
         yield tmp
-        if tmp.is_dir() and path.exists():
-            old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-            os.replace(path, old); os.replace(tmp, path); shutil.rmtree(old, ignore_errors=True)
+        if not (tmp.exists() or tmp.is_symlink()): raise FileNotFoundError(f"nothing was written for {path} (the block wrote no {tmp.name})")
+        if not overwrite: _check_free(path)  # the target may have changed while the block ran
+        folder = tmp.is_dir() and not tmp.is_symlink()
+        if folder: _record(tmp, [p.name for p in tmp.iterdir() if p.name != _MANIFEST])
+        else: _record(path.parent, [path.name])
+        kill_point("atomic_path:before-swap")
+        if (path.exists() or path.is_symlink()) and (folder or (path.is_dir() and not path.is_symlink())):
+            old = _temp_name(path, "old")
+            os.replace(path, old)
+            kill_point("atomic_path:old-moved")
+            os.replace(tmp, path)
+            _remove(old)
         else: os.replace(tmp, path)
     finally:
-        if tmp.is_dir(): shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp.exists(): tmp.unlink()
+        if tmp.exists() or tmp.is_symlink(): _remove(tmp)
 
 # %% ../nbs/00_data.ipynb #db76b29a
 def save_npy_atomic(
     path:Path,      # destination .npy
     arr:np.ndarray, # array to write
+    overwrite:bool=False, # replace a file mmret did not write
 )->Path:            # the path written
     "Write an array to a temp file in the same folder, then `os.replace` it into place."
-    with atomic_path(path) as tmp, open(tmp, "wb") as f: np.save(f, arr)
+    with atomic_path(path, overwrite) as tmp, open(tmp, "wb") as f: np.save(f, arr)
     return path
 
 def texts_digest(
@@ -88,47 +175,183 @@ def texts_digest(
 # %% ../nbs/00_data.ipynb #3e726579
 def save_dataset(ds:Dataset|DatasetDict, # what to save
                  path:str|Path, # the target folder (replaced atomically)
+                 overwrite:bool=False, # replace a folder holding what mmret did not write
                 ):
     "`save_to_disk` through a temporary folder and a rename (no progress bar: saving is quick)."
     on = datasets.utils.logging.is_progress_bar_enabled()
     datasets.utils.logging.disable_progress_bar()
     try:
-        with atomic_path(path) as tmp: ds.save_to_disk(str(tmp))
+        with atomic_path(path, overwrite) as tmp: ds.save_to_disk(str(tmp))
     finally:
         if on: datasets.utils.logging.enable_progress_bar()
     return Path(path)
 
+# %% ../nbs/00_data.ipynb #r0000001
+def _id_width(n:int, # the longest id, in characters
+             )->int: # 16, 64, or the next power of two
+    "A fixed unicode width for ids, so numba compiles ranx's kernels for few widths (16 for row numbers, 64 for most ids)."
+    return 16 if n <= 16 else 64 if n <= 64 else 1 << (n - 1).bit_length()
+
+def _trec_order(docs:np.ndarray, # document ids of one ranking (unique)
+                scores:np.ndarray, # their scores
+               )->np.ndarray: # positions, best first
+    "Decreasing score, ties by decreasing document id (trec_eval's order)."
+    o = np.argsort(docs, kind="stable")[::-1]
+    return o[np.argsort(-scores[o], kind="stable")]
+
+def _typed(qids:list, docs:list, values:list):
+    "ranx's internal {query: {doc: value}}: queries sorted by id, each ranking inserted in the order given."
+    from numba.typed import List
+    from ranx.data_structures.common import create_bulk
+    o = sorted(range(len(qids)), key=qids.__getitem__)
+    return create_bulk(List([qids[i] for i in o]), List([docs[i] for i in o]), List([values[i] for i in o]))
+
+def _rankings(d:dict, dtype, what:str)->tuple:
+    "Check ids and values of {query: {doc: value}}; (query ids, id arrays, value arrays) in trec_eval's order."
+    for q, v in d.items():
+        if not isinstance(q, str) or not isinstance(v, dict) or not all(isinstance(doc, str) for doc in v):
+            raise TypeError(f"query {q!r}: {what} must be {{str query id: {{str document id: value}}}}, got "
+                            f"{type(q).__name__} -> {type(v).__name__ if not isinstance(v, dict) else {type(doc).__name__ for doc in v}}")
+    w = _id_width(max((len(doc) for v in d.values() for doc in v), default=1))
+    qids, docs, vals = [], [], []
+    for q, v in d.items():
+        try: s = np.array(list(v.values()), dtype=np.float64)
+        except (TypeError, ValueError):
+            doc, x = next((k, x) for k, x in v.items() if not isinstance(x, (int, float, np.number)) or isinstance(x, bool))
+            raise ValueError(f"query {q!r}, document {doc!r}: {what} value {x!r} is not a number") from None
+        bad = ~np.isfinite(s)
+        if bad.any(): raise ValueError(f"query {q!r}, document {list(v)[int(np.argmax(bad))]!r}: {what} value {s[bad][0]} is not a finite number")
+        if dtype == np.int64 and (s != np.round(s)).any():
+            raise ValueError(f"query {q!r}, document {list(v)[int(np.argmax(s != np.round(s)))]!r}: relevance {s[s != np.round(s)][0]} is not an integer")
+        a = np.array(list(v), dtype=f"<U{w}")
+        o = _trec_order(a, s)
+        qids.append(q); docs.append(a[o]); vals.append(s[o].astype(dtype))
+    return qids, docs, vals
+
+# %% ../nbs/00_data.ipynb #r0000002
+def make_run(
+    d:dict,              # {query id: {document id: score}}; empty rankings allowed
+    name:str|None=None,  # system name
+)->Run:                  # a ranx Run, ties ordered by document id as trec_eval does
+    "A `ranx.Run` from plain dicts: finite scores checked, ties broken by document id, one id width."
+    from ranx import Run
+    out = Run(name=name)
+    qids, docs, vals = _rankings(d, np.float64, "score")
+    if qids: out.run, out.sorted = _typed(qids, docs, vals), True
+    return out
+
+def make_qrels(
+    d:dict,              # {query id: {document id: relevance (int)}}
+    name:str|None=None,  # name of the judgments (printed in comparison tables)
+)->Qrels:                # a ranx Qrels
+    "A `ranx.Qrels` from plain dicts: integer relevance checked, one id width."
+    from ranx import Qrels
+    out = Qrels(name=name)
+    qids, docs, vals = _rankings(d, np.int64, "relevance")
+    if qids: out.qrels, out.sorted = _typed(qids, docs, vals), True
+    return out
+
+# %% ../nbs/00_data.ipynb #r0000005
+def run_from_topk(
+    qids:list,          # query ids (str), one per row of `rows`
+    rows:np.ndarray,    # (queries, k) int: row numbers into `ids`, best first; -1 = no hit
+    scores:np.ndarray,  # (queries, k) float: their scores
+    ids,                # document ids (str) by row: a list or an object array (pass the same array each time: no copy)
+    name:str|None=None, # system name
+)->Run:                 # a ranx Run of the queries with at least one hit (empty when none hit)
+    "A `ranx.Run` straight from a retriever's top-k arrays: scores checked, ties by document id as trec_eval does."
+    from ranx import Run
+    rows, scores = np.asarray(rows), np.asarray(scores, dtype=np.float64)
+    if rows.ndim != 2 or rows.shape != scores.shape or len(rows) != len(qids):
+        raise ValueError(f"rows {rows.shape} and scores {scores.shape} must be (queries, k) with one row per query id ({len(qids)})")
+    ids = ids if isinstance(ids, np.ndarray) and ids.dtype == object else np.asarray(ids, dtype=object)
+    hit = rows >= 0
+    if (rows >= len(ids)).any(): raise IndexError(f"row {int(rows.max())} out of range for {len(ids)} document ids")
+    bad = hit & ~np.isfinite(scores)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(f"query {qids[i]!r}, document {ids[rows[i, j]]!r}: score {scores[i, j]} is not a finite number")
+    n = hit.sum(1)
+    keep = np.flatnonzero(n)
+    if not len(keep): return Run(name=name)
+    docs = ids[rows[hit]]
+    if not all(type(x) is str for x in docs): raise TypeError(f"document ids must be str, got {type(next(x for x in docs if type(x) is not str)).__name__}")
+    docs = docs.astype(f"<U{_id_width(max(map(len, docs)))}")
+    vals = scores[hit]
+    cut = np.cumsum(n[keep])[:-1]
+    docs, vals = np.split(docs, cut), np.split(vals, cut)
+    for j in range(len(vals)):                # re-order only rankings with a tie (or out of order)
+        if len(vals[j]) > 1 and (vals[j][1:] >= vals[j][:-1]).any():
+            o = _trec_order(docs[j], vals[j]); docs[j], vals[j] = docs[j][o], vals[j][o]
+    out = Run(name=name)
+    out.run, out.sorted = _typed([str(qids[i]) for i in keep], docs, vals), True
+    return out
+
 # %% ../nbs/00_data.ipynb #9aace963
 def _read_lines(path:Path):
-    "Yield (line number, stripped line) of a text file, skipping blanks."
-    with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f, 1):
-            if line.strip(): yield i, line.strip()
+    "Yield (line number, stripped line) of a UTF-8 text file, skipping blanks; a bad byte is an error naming the line."
+    with open(path, "rb") as f:
+        for i, raw in enumerate(f, 1):
+            try: line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}:{i}: byte {raw[e.start:e.start+1]!r} at column {e.start+1} is not UTF-8") from None
+            if line: yield i, line
+
+def _number(s:str, path:Path, i:int, what:str)->float:
+    "A finite float from a column, or an error naming the file and line."
+    try: x = float(s)
+    except ValueError: raise ValueError(f"{path}:{i}: {what} {s!r} is not a number") from None
+    if not math.isfinite(x): raise ValueError(f"{path}:{i}: {what} {s!r} is not a finite number")
+    return x
+
+def _add(d:dict, first:dict, q:str, doc:str, x, path:Path, i:int):
+    "Store one (query, document) value; a pair seen before is an error naming both lines."
+    if doc in d.setdefault(q, {}):
+        raise ValueError(f"{path}:{i}: query {q!r}, document {doc!r} given twice (first at line {first[q, doc]})")
+    d[q][doc] = x; first[q, doc] = i
+
+def _no_duplicates(pairs:list, path:Path)->dict:
+    "`object_pairs_hook` for JSON files: a key given twice is an error naming the file (json keeps the last silently)."
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen = set(); dup = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"{path}: key {dup!r} given twice")
+    return d
+
+def _read_json(path:Path)->dict:
+    "A ranx JSON file {query: {document: value}}, with the file in any error."
+    try: return json.loads(path.read_bytes().decode("utf-8"), object_pairs_hook=lambda p: _no_duplicates(p, path))
+    except UnicodeDecodeError as e: raise ValueError(f"{path}: byte at offset {e.start} is not UTF-8") from None
+    except json.JSONDecodeError as e: raise ValueError(f"{path}:{e.lineno}: invalid JSON ({e.msg})") from None
 
 def load_qrels(path:str|Path, # TREC qrels (4 columns), BEIR tsv (3 columns, header) or ranx JSON
               )->Qrels:
-    "Read qrels in TREC, BEIR-tsv or ranx-JSON format."
+    "Read qrels in TREC, BEIR-tsv or ranx-JSON format; every error names the file and line."
     path = Path(path)
-    if path.suffix == ".json": return Qrels.from_file(str(path))
-    d = {}
+    if path.suffix == ".json":
+        d = _read_json(path)
+        try: return make_qrels(d)
+        except (TypeError, ValueError) as e: raise ValueError(f"{path}: {e}") from None
+    d, first = {}, {}
     for i, line in _read_lines(path):
         cols = line.split()
-        if i == 1 and cols[0] in ("query-id", "query_id", "qid"): continue
+        if not first and not d and cols[0] in ("query-id", "query_id", "qid"): continue
         if len(cols) == 3: q, doc, rel = cols
         elif len(cols) == 4: q, _, doc, rel = cols
         else: raise ValueError(f"{path}:{i}: expected 3 (BEIR) or 4 (TREC) columns, got {len(cols)}: {line!r}")
-        try: rel = int(float(rel))
-        except ValueError: raise ValueError(f"{path}:{i}: relevance {rel!r} is not a number") from None
-        d.setdefault(q, {})[doc] = rel
-    if not d: raise ValueError(f"{path}: no judgments found")
-    return Qrels(d)
+        x = _number(rel, path, i, "relevance")
+        if x != int(x): raise ValueError(f"{path}:{i}: relevance {rel!r} is not an integer")
+        _add(d, first, q, doc, int(x), path, i)
+    if not d: raise ValueError(f"{path}: no judgments found (empty file)")
+    return make_qrels(d)
 
 def save_qrels(qrels:Qrels, # judgments to write
                path:str|Path, # `.json` for ranx JSON, anything else for TREC
+               overwrite:bool=False, # replace a file mmret did not write
               ):
     "Write qrels atomically as TREC (or ranx JSON for `.json`)."
     path = Path(path)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, overwrite) as tmp:
         if path.suffix == ".json": tmp.write_text(json.dumps(qrels.to_dict()))
         else:
             with open(tmp, "w") as f:
@@ -139,32 +362,36 @@ def save_qrels(qrels:Qrels, # judgments to write
 # %% ../nbs/00_data.ipynb #cf04ae1d
 def load_trec_run(path:str|Path, # TREC run (`qid Q0 docid rank score tag`) or ranx JSON
                  )->Run:
-    "Read a run in TREC format (or ranx JSON)."
+    "Read a run in TREC format (or ranx JSON); every error names the file and line, ties are ordered as trec_eval does."
     path = Path(path)
-    if path.suffix == ".json": return Run.from_file(str(path))
-    d, name = {}, None
+    if path.suffix == ".json":
+        d = _read_json(path)
+        try: return make_run(d, name=path.stem)
+        except (TypeError, ValueError) as e: raise ValueError(f"{path}: {e}") from None
+    d, first, name = {}, {}, None
     for i, line in _read_lines(path):
         cols = line.split()
         if len(cols) < 5: raise ValueError(f"{path}:{i}: a TREC run line needs 6 columns, got {len(cols)}: {line!r}")
         q, _, doc, _, score = cols[:5]
         name = name or (cols[5] if len(cols) > 5 else None)
-        d.setdefault(q, {})[doc] = float(score)
-    run = Run(d, name=name)
-    return run
+        _add(d, first, q, doc, _number(score, path, i, "score"), path, i)
+    if not d: warnings.warn(f"{path}: no ranking lines: an empty run")
+    return make_run(d, name=name)
 
 def save_trec_run(run:Run, # the run to write
                   path:str|Path, # `.json` for ranx JSON, anything else for TREC
                   tag:str|None=None, # system name in the 6th column (default: the run's name or "mmret")
+                  overwrite:bool=False, # replace a file mmret did not write
                  ):
-    "Write a run atomically in TREC format (rank by descending score), or ranx JSON for `.json`."
+    "Write a run atomically in TREC format (ranked as trec_eval ranks: by score, ties by decreasing id; exact scores), or ranx JSON for `.json`."
     path, tag = Path(path), tag or run.name or "mmret"
-    with atomic_path(path) as tmp:
+    with atomic_path(path, overwrite) as tmp:
         if path.suffix == ".json": tmp.write_text(json.dumps(run.to_dict()))
         else:
             with open(tmp, "w") as f:
                 for q, docs in run.to_dict().items():
-                    for r, (doc, s) in enumerate(sorted(docs.items(), key=lambda x: -x[1]), 1):
-                        f.write(f"{q} Q0 {doc} {r} {s:.6f} {tag}\n")
+                    ranked = sorted(sorted(docs.items(), reverse=True), key=lambda x: -x[1])
+                    for r, (doc, s) in enumerate(ranked, 1): f.write(f"{q} Q0 {doc} {r} {float(s)!r} {tag}\n")
     return path
 
 # %% ../nbs/00_data.ipynb #f376f1aa
@@ -266,6 +493,7 @@ def title2index(kb:Dataset, # KB articles
     "Map each article title to its row; duplicate titles are an error."
     d = {}
     for i, t in enumerate(_col(kb, "wikipedia_title")):
+        if t is None or not str(t).strip(): raise KeyError(f"article {i}: missing field 'wikipedia_title'")
         if t in d: raise ValueError(f"duplicate article title {t!r} at rows {d[t]} and {i}")
         d[t] = i
     return d
@@ -395,12 +623,63 @@ class ViquaeData:
         return f"ViquaeData(articles: {len(self.kb)}, passages: {len(self.passages)}, questions: {{{qs}}}, images: {self.images})"
 
 # %% ../nbs/00_data.ipynb #53e22d07
+def _kind(x)->str:
+    "The JSON kind of a value, for messages."
+    return ("null" if x is None else "object" if isinstance(x, dict) else "list" if isinstance(x, list) else
+            "bool" if isinstance(x, bool) else "number" if isinstance(x, (int, float)) else "string" if isinstance(x, str) else type(x).__name__)
+
+def _type_clash(values:list)->tuple|None:
+    "The first row whose value changes the kind of a (nested) field: (row, field path, kind, first kind, its row)."
+    seen = {}
+    def walk(x, p, j):
+        k = _kind(x)
+        if k == "null": return None
+        if p in seen and seen[p][0] != k: return j, p, k, *seen[p]
+        seen.setdefault(p, (k, j))
+        subs = x.items() if k == "object" else ((f"[]", v) for v in x) if k == "list" else ()
+        for key, v in subs:
+            r = walk(v, f"{p}[]" if key == "[]" else f"{p}.{key}", j)
+            if r: return r
+    for j, x in enumerate(values):
+        r = walk(x, "", j)
+        if r: return r
+
+def _jsonl_dataset(path:Path, # a JSON-lines file, one object per line
+                   required:dict, # {field: sub-field that must exist or None}, checked on every row
+                  )->Dataset: # memory-mapped from mmret's cache
+    "Read JSON lines into a Dataset: errors name the file and line; objects may differ in keys from row to row."
+    import pyarrow as pa
+    st = path.stat()
+    key = hashlib.blake2b(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode(), digest_size=8).hexdigest()
+    cached = cache_dir("jsonl")/f"{path.stem}-{key}"
+    if (cached/"dataset_info.json").exists(): return load_from_disk(str(cached))
+    rows, lines = [], []
+    for i, o in _read_jsonl(path):
+        if not isinstance(o, dict): raise ValueError(f"{path}:{i}: expected a JSON object, got a {_kind(o)}")
+        _check_fields(o, required, f"{path}:{i}")
+        rows.append(o); lines.append(i)
+    if not rows: raise ValueError(f"{path}: no rows (empty file)")
+    cols = {}
+    for k in dict.fromkeys(k for r in rows for k in r):
+        values = [r.get(k) for r in rows]
+        try: cols[k] = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            clash = _type_clash(values)
+            if clash is None: raise ValueError(f"{path}: field {k!r}: {e}") from None
+            j, p, kind, kind0, j0 = clash
+            raise ValueError(f"{path}:{lines[j]}: field '{k}{p}' is a {kind}, but a {kind0} at line {lines[j0]}") from None
+    save_dataset(Dataset(pa.table(cols)), cached, overwrite=True)
+    return load_from_disk(str(cached))
+
+_SCHEMA = {"questions": {"id": None, "input": None, "output": "answer"}, "kb": {"wikipedia_title": None, "text": "paragraph"}}
+
 def _load_table(path:Path):
-    "A Dataset/DatasetDict saved with `save_to_disk`, or JSON lines."
+    "A Dataset/DatasetDict saved with `save_to_disk`, or JSON lines (`<path>/<split>.jsonl` or `<path>.jsonl`)."
+    required = _SCHEMA.get(path.name, {})
     if path.is_dir() and any(path.glob("*.jsonl")) and not (path/"dataset_dict.json").exists() and not (path/"dataset_info.json").exists():
-        return DatasetDict({f.stem: Dataset.from_json(str(f)) for f in sorted(path.glob("*.jsonl"))})
+        return DatasetDict({f.stem: _jsonl_dataset(f, required) for f in sorted(path.glob("*.jsonl"))})
     if path.is_dir(): return load_from_disk(str(path))
-    if path.with_suffix(".jsonl").exists(): return Dataset.from_json(str(path.with_suffix(".jsonl")))
+    if path.with_suffix(".jsonl").exists(): return _jsonl_dataset(path.with_suffix(".jsonl"), required)
     raise FileNotFoundError(f"{path}: neither a `save_to_disk` folder nor a .jsonl file")
 
 def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optionally passages/
@@ -421,8 +700,9 @@ def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optio
 
 def save_viquae(data:ViquaeData, # the dataset to save
                 folder:str|Path, # target folder (each table replaced atomically)
+                overwrite:bool=False, # replace tables holding what mmret did not write
                )->Path:
     "Save questions, KB and passages with `save_to_disk`."
     folder = Path(folder)
-    for name in ("questions", "kb", "passages"): save_dataset(getattr(data, name), folder/name)
+    for name in ("questions", "kb", "passages"): save_dataset(getattr(data, name), folder/name, overwrite)
     return folder
