@@ -14,7 +14,7 @@ from datasets import Dataset, DatasetDict
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 from tqdm.auto import tqdm
 
-from .data import ViquaeData, atomic_path, cache_dir, load_viquae, make_passages, save_dataset
+from .data import ViquaeData, atomic_path, cache_dir, kill_point, load_viquae, make_passages, save_dataset
 
 # %% auto #0
 __all__ = ['COUNTRIES', 'OCCUPATIONS', 'INSTRUMENTS', 'SHAPES', 'COLOURS', 'TEXTURES', 'TOY_VERSION', 'make_entities',
@@ -219,18 +219,18 @@ def make_toy_kb(out_dir:str|Path, # where to write questions/, kb/, passages/, i
                )->Path:
     "Write a deterministic, synthetic ViQuAE-like dataset; the folder appears only when complete."
     out = Path(out_dir)
-    if not overwrite and (out.is_file() or (out.is_dir() and any(out.iterdir()))):
-        raise FileExistsError(f"{out} exists and is not empty: pass overwrite=True (--force) to replace it")
     ents = make_entities(n_entities, seed)
     kb, qsplits = _toy_tables(ents, seed, p_named, splits)
     kb, passages = make_passages(Dataset.from_dict(kb), n_words=n_words)
-    passages = passages.add_column("image", [kb[int(i)]["image"] for i in passages["index"]] if False else
-                                   list(np.asarray(kb["image"], dtype=object)[np.asarray(passages["index"], dtype=np.int64)]))
-    with atomic_path(out) as tmp:
+    images = kb["image"]
+    passages = passages.add_column("image", [images[i] for i in passages["index"]])
+    with atomic_path(out, overwrite=overwrite) as tmp:
         tmp.mkdir()
         save_dataset(DatasetDict({k: Dataset.from_list(v) for k, v in qsplits.items()}), tmp/"questions")
         save_dataset(kb, tmp/"kb"); save_dataset(passages, tmp/"passages")
+        kill_point("toy:after-tables")
         _write_images(ents, seed, tmp/"images", 5, image_size, progress)
+        kill_point("toy:after-images")
     return out
 
 # %% ../nbs/00b_toy.ipynb #c8443281
