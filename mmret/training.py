@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from .data import atomic_path, cache_dir, load_image
 
 # %% auto #0
-__all__ = ['gather', 'LogitScale', 'info_nce', 'relevance_mask', 'ContrastiveLoss', 'cached_backward']
+__all__ = ['gather', 'LogitScale', 'info_nce', 'relevance_mask', 'ContrastiveLoss', 'cached_backward', 'Augment', 'Examples']
 
 # %% ../nbs/06_training.ipynb #9ba7f217
 def gather(
@@ -154,3 +154,113 @@ def cached_backward(
     torch.set_rng_state(end_state[0])
     for d, s in enumerate(end_state[1]): torch.cuda.set_rng_state(s, d)
     return loss.detach()
+
+# %% ../nbs/06_training.ipynb #19df2e87
+@dataclass
+class Augment:
+    "Random resized crop, rotation, flip and colour jitter of a PIL image (each switchable off with 0/None)."
+    crop:tuple|None=(0.5, 1.0) # range of the kept area fraction (None: no crop)
+    rotation:float=15.   # max rotation in degrees
+    flip:float=0.5       # probability of a horizontal flip
+    jitter:float=0.3     # brightness/contrast/saturation factors drawn in [1-jitter, 1+jitter]
+    def __call__(self,
+        im:Image.Image,            # an RGB image
+        rng:np.random.Generator,   # the random source
+    )->Image.Image:                # the augmented image, same size
+        W, H = im.size
+        if self.crop:
+            area = rng.uniform(*self.crop) * W * H
+            ratio = math.exp(rng.uniform(math.log(3/4), math.log(4/3)))
+            w, h = min(W, max(1, round(math.sqrt(area*ratio)))), min(H, max(1, round(math.sqrt(area/ratio))))
+            x, y = int(rng.integers(0, W-w+1)), int(rng.integers(0, H-h+1))
+            im = im.resize((W, H), Image.BILINEAR, box=(x, y, x+w, y+h))
+        if self.rotation: im = im.rotate(float(rng.uniform(-self.rotation, self.rotation)), Image.BILINEAR, fillcolor=(0, 0, 0))
+        if self.flip and rng.random() < self.flip: im = im.transpose(Image.FLIP_LEFT_RIGHT)
+        if self.jitter:
+            for enh in (ImageEnhance.Brightness, ImageEnhance.Contrast, ImageEnhance.Color):
+                im = enh(im).enhance(float(rng.uniform(1-self.jitter, 1+self.jitter)))
+        return im
+
+# %% ../nbs/06_training.ipynb #5e31ce7a
+def _rng(*ints)->np.random.Generator: return np.random.default_rng([int(i) & 0xFFFFFFFF for i in ints])
+
+class Examples:
+    "Question items with relevant and hard-negative passage rows; `batch(epoch, i)` draws a reproducible batch."
+    def __init__(self,
+        questions:list,   # question items: texts, or dicts {"text", "image"} (image: PIL image or file name)
+        relevant:list,    # per question, its relevant passage rows (non-empty)
+        passages,         # passage items by row: a list, or a callable row -> item
+        negatives:list|None=None, # per question, its mined hard-negative rows (may be empty)
+        keys=None,        # callable row -> set of keys (article, text digest...) for the relevance mask (default {row})
+        m:int=1,          # hard negatives per question in a batch (fewer when fewer are mined)
+        batch_size:int=32, # questions per batch
+        seed:int=0,       # seed of the order and of the draws
+        augment=None,     # an `Augment` applied to question images (training only)
+        images:str|Path|None=None, # folder that image file names refer to
+        bad_image:str="error", # a missing/corrupt image: "error" (naming the file) or "zero" (a black image, warned and counted)
+        image_size:tuple=(224, 224), # size of the zero image
+    ):
+        if len(relevant) != len(questions): raise ValueError(f"relevant: {len(relevant)} lists for {len(questions)} questions")
+        if negatives is not None and len(negatives) != len(questions): raise ValueError(f"negatives: {len(negatives)} lists for {len(questions)} questions")
+        for i, r in enumerate(relevant):
+            if not r: raise ValueError(f"question {i} has no relevant passage")
+        if bad_image not in ("error", "zero"): raise ValueError(f"bad_image={bad_image!r}: expected 'error' or 'zero'")
+        if batch_size < 1: raise ValueError(f"batch_size={batch_size!r}: must be >= 1")
+        self.questions, self.relevant, self.negatives = questions, [list(r) for r in relevant], [list(n) for n in (negatives or [[]]*len(questions))]
+        self.passages, self.keys = passages, keys or (lambda r: {("p", r)})
+        self.m, self.batch_size, self.seed, self.augment = m, batch_size, seed, augment
+        self.images, self.bad_image, self.image_size = images, bad_image, image_size
+        self.n_bad_images = 0
+    def __len__(self): return math.ceil(len(self.questions) / self.batch_size) # batches per epoch
+    def __repr__(self): return f"Examples(questions: {len(self.questions)}, batches: {len(self)}, m: {self.m}, augment: {self.augment is not None})"
+
+# %% ../nbs/06_training.ipynb #d66f2882
+@patch
+def load(self:Examples, im):
+    "A PIL image from an item's image (PIL or file name), following `bad_image`."
+    if im is None or isinstance(im, Image.Image): return im
+    try: return load_image(im, self.images)
+    except (FileNotFoundError, ValueError) as e:
+        if self.bad_image == "error": raise
+        self.n_bad_images += 1
+        warnings.warn(f"{e}; using a black image ({self.n_bad_images} so far)")
+        return Image.new("RGB", self.image_size)
+
+@patch
+def item(self:Examples, x, rng=None):
+    "An item with its image loaded (and augmented when `rng` is given and augmentation is on)."
+    if not isinstance(x, dict): return x
+    im = self.load(x.get("image"))
+    if im is not None and rng is not None and self.augment is not None: im = self.augment(im, rng)
+    return {**x, "image": im}
+
+@patch
+def passage(self:Examples, row:int):
+    "The item of passage `row`, image loaded."
+    return self.item(self.passages(row) if callable(self.passages) else self.passages[row])
+
+# %% ../nbs/06_training.ipynb #96bcce3a
+@patch
+def order(self:Examples, epoch:int)->np.ndarray:
+    "The question order of `epoch` (a seeded permutation)."
+    return _rng(self.seed, epoch).permutation(len(self.questions))
+
+@patch
+def batch(self:Examples,
+    epoch:int, # the epoch
+    i:int,     # the batch index within the epoch
+)->dict: # questions, candidates (B positives then hard negatives), mask, rows
+    "Batch `i` of `epoch`: question items, one positive each, `m` re-sampled hard negatives each, the relevance mask."
+    if not 0 <= i < len(self): raise IndexError(f"batch {i} out of range: {len(self)} batches per epoch")
+    idx = self.order(epoch)[i*self.batch_size:(i+1)*self.batch_size]
+    qs, pos, neg, qkeys = [], [], [], []
+    for q in idx:
+        rng = _rng(self.seed, epoch, q, 1)
+        rel, negs = self.relevant[q], self.negatives[q]
+        pos.append(rel[int(rng.integers(len(rel)))])
+        if negs and self.m: neg.extend(negs[j] for j in rng.choice(len(negs), size=min(self.m, len(negs)), replace=False))
+        qs.append(self.item(self.questions[q], rng))
+        qkeys.append(set().union(*(self.keys(r) for r in rel)))
+    rows = pos + neg
+    return dict(questions=qs, candidates=[self.passage(r) for r in rows], rows=rows, index=idx.tolist(),
+                mask=relevance_mask(qkeys, [self.keys(r) for r in rows]))
