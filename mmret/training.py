@@ -22,7 +22,10 @@ from tqdm.auto import tqdm
 from .data import atomic_path, cache_dir, load_image
 
 # %% auto #0
-__all__ = ['gather', 'LogitScale', 'info_nce', 'relevance_mask', 'ContrastiveLoss', 'cached_backward', 'Augment', 'Examples']
+__all__ = ['MODALITIES', 'LORA_TARGETS', 'gather', 'LogitScale', 'info_nce', 'relevance_mask', 'ContrastiveLoss',
+           'cached_backward', 'Augment', 'Examples', 'DevSet', 'dev_mrr', 'TrainConfig', 'TrainResult', 'fit',
+           'passage_items', 'question_items', 'passage_keys', 'viquae_examples', 'viquae_dev', 'view', 'set_trainable',
+           'add_lora', 'save_adapters', 'load_adapters', 'mine_negatives', 'train']
 
 # %% ../nbs/06_training.ipynb #9ba7f217
 def gather(
@@ -264,3 +267,527 @@ def batch(self:Examples,
     rows = pos + neg
     return dict(questions=qs, candidates=[self.passage(r) for r in rows], rows=rows, index=idx.tolist(),
                 mask=relevance_mask(qkeys, [self.keys(r) for r in rows]))
+
+# %% ../nbs/06_training.ipynb #b3cf9fec
+@dataclass
+class DevSet:
+    "Dev questions and the passages they are searched in, with qrels; never augmented."
+    questions:list # question items
+    qids:list      # their ids
+    passages:list  # passage items
+    ids:list       # passage ids (as in the qrels)
+    qrels:dict     # {qid: {passage id: relevance}}
+    def __post_init__(self):
+        if len(self.questions) != len(self.qids): raise ValueError(f"DevSet: {len(self.questions)} questions, {len(self.qids)} qids")
+        if len(self.passages) != len(self.ids): raise ValueError(f"DevSet: {len(self.passages)} passages, {len(self.ids)} ids")
+
+def dev_mrr(
+    model,        # a dual encoder (`.question`, `.passage` towers with `encode`)
+    dev:DevSet,   # the dev set
+    k:int=10,     # cut-off
+    batch_size:int=64, # encoding batch size
+)->float: # MRR@k
+    "MRR@k of the model's towers on the dev set (exact search)."
+    from ranx import Qrels, Run, evaluate
+    Q = np.asarray(model.question.encode(dev.questions, batch_size=batch_size, progress=False), dtype=np.float32)
+    P = np.asarray(model.passage.encode(dev.passages, batch_size=batch_size, progress=False), dtype=np.float32)
+    S = Q @ P.T
+    top = np.argsort(-S, axis=1, kind="stable")[:, :k]
+    run = Run({str(q): {str(dev.ids[j]): float(S[i, j]) for j in top[i]} for i, q in enumerate(dev.qids)})
+    qrels = Qrels({str(q): {str(d): int(r) for d, r in v.items()} for q, v in dev.qrels.items()})
+    return float(evaluate(qrels, run, f"mrr@{k}"))
+
+# %% ../nbs/06_training.ipynb #c57cc494
+_RUN_ONLY = ("output", "progress", "max_steps", "checkpoint_every", "keep_checkpoints", "resume")
+
+@dataclass
+class TrainConfig:
+    "A training run: data, towers, phases, negatives, batch, learning rates, schedule, checkpoints."
+    data:str="toy"          # ViQuAE-style folder, or "toy" for the toy KB
+    output:str="train-out"  # output folder (checkpoints, config.yaml, the trained model in model/)
+    towers:dict|str|None=None # spec for `mmret.encoders.from_spec`, or a folder for `DualEncoder.from_pretrained`
+    train_split:str="train" # question split trained on
+    dev_split:str|None="dev" # split for dev MRR@10 each epoch (None: no evaluation, last weights kept)
+    modality:str="multimodal" # "text", "image" or "multimodal" examples
+    phases:list|None=None   # phases run in order: dicts overriding `name`, `epochs`, `lr`, `modality`, `train`/`freeze` (module prefixes)
+    epochs:int=3            # epochs (of a single-phase run)
+    batch_size:int=32       # questions per batch
+    chunk:int|None=None     # GradCache mini-batch size (None: the plain loss)
+    hard_negatives:int=1    # hard negatives per question and batch (M)
+    negatives:list=field(default_factory=lambda: ["bm25"]) # where mined hard negatives come from: "bm25", "image", "model"
+    negatives_k:int=100     # mine among the top k of each run
+    remine_every:int=0      # re-mine negatives with the model every N epochs (0: never)
+    lr:float=2e-5           # peak learning rate (AdamW)
+    weight_decay:float=0.01 # AdamW weight decay
+    warmup:float=0.1        # fraction of the steps with a linear warm-up (then linear decay to 0)
+    max_grad_norm:float=1.0 # gradient clipping
+    temperature:float=0.05  # softmax temperature (initial value when learnt)
+    learn_temperature:bool=False # learn the logit scale (CLIP)
+    patience:int=2          # stop after this many epochs without a better dev MRR@10
+    augment:dict|None=None  # `Augment` settings for question images (None: no augmentation)
+    no_relevant:str="skip"  # a question with no relevant passage: "skip" (counted) or "error"
+    bad_image:str="error"   # a missing/corrupt image: "error" or "zero"
+    lora:dict|None=None     # peft LoRA settings (r, alpha, dropout, target_modules per tower)
+    seed:int=0              # seed of everything
+    mixed_precision:str="no" # "no", "fp16" or "bf16" (Accelerate; GPU)
+    checkpoint_every:int=0  # also checkpoint every N optimizer steps (0: at epoch ends only)
+    keep_checkpoints:int=2  # checkpoints kept
+    max_steps:int|None=None # stop after this many optimizer steps (an interruption: the schedule still spans the epochs)
+    resume:bool=True        # continue from the latest checkpoint in `output`
+    progress:bool=True      # progress bar with loss and examples/s
+
+    def __post_init__(self):
+        checks = dict(modality=("text", "image", "multimodal"), no_relevant=("skip", "error"), bad_image=("error", "zero"),
+                      mixed_precision=("no", "fp16", "bf16"))
+        for k, ok in checks.items():
+            if getattr(self, k) not in ok: raise ValueError(f"{k}={getattr(self, k)!r}: expected one of {ok}")
+        for k in ("epochs", "batch_size"):
+            if not isinstance(getattr(self, k), int) or getattr(self, k) < 1: raise ValueError(f"{k}={getattr(self, k)!r}: must be an int >= 1")
+        if self.chunk is not None and self.chunk < 1: raise ValueError(f"chunk={self.chunk!r}: must be >= 1 or None")
+
+# %% ../nbs/06_training.ipynb #6175bfd1
+def _replacing(path:Path):
+    "`atomic_path` that may replace what mmret wrote there before."
+    import inspect
+    return atomic_path(path, overwrite=True) if "overwrite" in inspect.signature(atomic_path).parameters else atomic_path(path)
+
+@patch(cls_method=True)
+def from_dict(cls:TrainConfig, d:dict)->TrainConfig:
+    "A config from a dict; an unknown key is an error listing the valid keys."
+    valid = [f.name for f in dataclasses.fields(cls)]
+    bad = [k for k in d if k not in valid]
+    if bad: raise KeyError(f"unknown config key(s) {bad}; valid keys: {', '.join(valid)}")
+    return cls(**d)
+
+@patch(cls_method=True)
+def load(cls:TrainConfig, path:str|Path)->TrainConfig:
+    "Read a YAML (.yaml/.yml) or JSON config file."
+    import yaml
+    path = Path(path)
+    text = path.read_text()
+    d = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of config keys")
+    try: return cls.from_dict(d)
+    except (KeyError, ValueError, TypeError) as e: raise type(e)(f"{path}: {e.args[0] if e.args else e}") from None
+
+@patch
+def save(self:TrainConfig, path:str|Path)->Path:
+    "Write the resolved config as YAML, atomically."
+    import yaml
+    with _replacing(path) as tmp: Path(tmp).write_text(yaml.safe_dump(asdict(self), sort_keys=False))
+    return Path(path)
+
+@patch(as_prop=True)
+def fingerprint(self:TrainConfig)->str: # digest of the settings that change the trained weights
+    d = {k: v for k, v in asdict(self).items() if k not in _RUN_ONLY}
+    return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+# %% ../nbs/06_training.ipynb #e928e6c2
+def _rng_states()->dict:
+    return dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state(),
+                cuda=[torch.cuda.get_rng_state(d) for d in range(torch.cuda.device_count())])
+
+def _set_rng_states(s:dict):
+    random.setstate(s["python"]); np.random.set_state(s["numpy"]); torch.set_rng_state(s["torch"])
+    for d, st in enumerate(s["cuda"][:torch.cuda.device_count()]): torch.cuda.set_rng_state(st, d)
+
+def _save_checkpoint(folder:Path, model, loss_fn, opt, sched, state:dict, keep:int):
+    "Write `folder/checkpoints/step-N` atomically, then drop the oldest beyond `keep`."
+    ckdir = folder/"checkpoints"
+    with atomic_path(ckdir/f"step-{state['step']:08d}") as tmp:
+        tmp.mkdir(parents=True)
+        torch.save(dict(model=model.state_dict(), loss=loss_fn.state_dict(), optimizer=opt.state_dict(),
+                        scheduler=sched.state_dict(), rng=_rng_states()), tmp/"state.pt")
+        (tmp/"state.json").write_text(json.dumps(state))
+    for old in sorted(ckdir.glob("step-*"))[:-keep or None] if keep else []:
+        import shutil; shutil.rmtree(old, ignore_errors=True)
+
+def _latest_checkpoint(folder:Path)->Path|None:
+    cks = sorted(p for p in (folder/"checkpoints").glob("step-*") if (p/"state.json").exists())
+    return cks[-1] if cks else None
+
+# %% ../nbs/06_training.ipynb #e0850128
+@dataclass
+class TrainResult:
+    "What a run produced: the folder of the trained model, the per-step losses and per-epoch dev MRR@10."
+    folder:Path|None  # the trained model (best dev epoch, else last), `from_pretrained`-loadable; None if stopped early by max_steps
+    output:Path       # the run folder (checkpoints, config.yaml)
+    history:dict      # {"loss": [per step], "dev_mrr": [per epoch], "examples_per_s": [per epoch]}
+    steps:int         # optimizer steps done
+    best:float|None   # best dev MRR@10
+    stopped:str       # "done", "early stopping" or "max_steps"
+
+# %% ../nbs/06_training.ipynb #0ba20361
+def _step(model, loss_fn, b:dict, chunk:int|None, acc)->torch.Tensor:
+    "Forward and backward of one batch, plain or gradient-cached."
+    mask = b["mask"].to(acc.device)
+    with acc.autocast():
+        if chunk: return cached_backward(model.question, model.passage, b["questions"], b["candidates"], loss_fn, chunk, mask, acc.backward)
+        q = model.question(_to(model.question.collate(b["questions"]), acc.device))
+        p = model.passage(_to(model.passage.collate(b["candidates"]), acc.device))
+        loss = loss_fn(q, p, mask)
+    acc.backward(loss)
+    return loss.detach()
+
+def _sync_grads(params:list, acc):
+    "Average gradients over processes (the towers are not wrapped in DDP: GradCache calls them several times)."
+    if acc.num_processes == 1: return
+    import torch.distributed as dist
+    for p in params:
+        if p.grad is not None: dist.all_reduce(p.grad); p.grad /= acc.num_processes
+
+# %% ../nbs/06_training.ipynb #15cb482e
+def fit(
+    model:nn.Module,     # a dual encoder: `.question`, `.passage` towers (`collate`, `forward`, `encode`), `save_pretrained`
+    examples:Examples,   # training examples
+    config:TrainConfig,  # settings (epochs, lr, batch, chunk, checkpoints...); `output` is the run folder
+    dev:DevSet|None=None, # dev set for MRR@10 each epoch (None: last weights kept)
+)->TrainResult:
+    "Train `model` contrastively on `examples`; resumes exactly from the latest checkpoint of `config.output`."
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+    from transformers import get_linear_schedule_with_warmup
+    out = Path(config.output); out.mkdir(parents=True, exist_ok=True)
+    acc = Accelerator(mixed_precision=config.mixed_precision, cpu=not torch.cuda.is_available())
+    set_seed(config.seed)
+    model.to(acc.device)
+    loss_fn = ContrastiveLoss(config.temperature, config.learn_temperature).to(acc.device)
+    params = [p for p in list(model.parameters()) + list(loss_fn.parameters()) if p.requires_grad]
+    if not params: raise ValueError("nothing to train: every parameter is frozen")
+    opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    total = config.epochs * len(examples)
+    sched = get_linear_schedule_with_warmup(opt, int(config.warmup * total), total)
+    opt = acc.prepare_optimizer(opt, device_placement=False)
+    state = dict(fingerprint=config.fingerprint, epoch=0, batch=0, step=0, best=None, bad_epochs=0,
+                 history=dict(loss=[], dev_mrr=[], examples_per_s=[]), stopped=None)
+    ck = _latest_checkpoint(out) if config.resume else None
+    if ck is not None:
+        saved = json.loads((ck/"state.json").read_text())
+        if saved["fingerprint"] != config.fingerprint:
+            old = (out/"config.yaml")
+            diff = ""
+            if old.exists():
+                o = TrainConfig.load(old); diff = ", ".join(f"{k}: {getattr(o,k)!r} -> {getattr(config,k)!r}" for k in asdict(config)
+                                                           if k not in _RUN_ONLY and getattr(o, k) != getattr(config, k))
+            raise ValueError(f"{ck} was made with another config ({diff or 'fingerprint ' + saved['fingerprint']}); "
+                             "use another output folder or resume=False")
+        st = torch.load(ck/"state.pt", weights_only=False)
+        model.load_state_dict(st["model"]); loss_fn.load_state_dict(st["loss"])
+        opt.load_state_dict(st["optimizer"]); sched.load_state_dict(st["scheduler"]); _set_rng_states(st["rng"])
+        state = saved
+        if state["stopped"] in ("done", "early stopping"):   # a finished run: nothing left to do
+            return TrainResult(out/"model", out, state["history"], state["step"], state["best"], state["stopped"])
+        state["stopped"] = None
+    if acc.is_main_process: config.save(out/"config.yaml")
+    save = lambda: _save_checkpoint(out, model, loss_fn, opt, sched, state, config.keep_checkpoints) if acc.is_main_process else None
+    for epoch in range(state["epoch"], config.epochs):
+        model.train()
+        bar = tqdm(range(state["batch"], len(examples)), desc=f"epoch {epoch}", disable=not config.progress or not acc.is_main_process)
+        t0, n_ex = time.perf_counter(), 0
+        for i in bar:
+            b = examples.batch(epoch, i)
+            loss = _step(model, loss_fn, b, config.chunk, acc)
+            _sync_grads(params, acc)
+            if config.max_grad_norm: acc.clip_grad_norm_(params, config.max_grad_norm)
+            opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
+            state["step"] += 1; state["batch"] = i + 1; n_ex += len(b["questions"])
+            state["history"]["loss"].append(float(loss))
+            bar.set_postfix(loss=f"{float(loss):.4f}", ex_s=f"{n_ex/(time.perf_counter()-t0):.1f}")
+            if config.checkpoint_every and state["step"] % config.checkpoint_every == 0: save()
+            if config.max_steps is not None and state["step"] >= config.max_steps:
+                state["stopped"] = "max_steps"; save()
+                return TrainResult(None, out, state["history"], state["step"], state["best"], "max_steps")
+        bar.close()
+        state["history"]["examples_per_s"].append(n_ex / max(time.perf_counter() - t0, 1e-9))
+        state["epoch"], state["batch"] = epoch + 1, 0
+        if dev is not None:
+            mrr = dev_mrr(model, dev); state["history"]["dev_mrr"].append(mrr)
+            if state["best"] is None or mrr > state["best"]:
+                state["best"], state["bad_epochs"] = mrr, 0
+                if acc.is_main_process:
+                    with _replacing(out/"model") as tmp: model.save_pretrained(tmp)
+            else: state["bad_epochs"] += 1
+        save()
+        if dev is not None and state["bad_epochs"] >= config.patience: state["stopped"] = "early stopping"; break
+    if dev is None and acc.is_main_process:
+        with _replacing(out/"model") as tmp: model.save_pretrained(tmp)
+    state["stopped"] = state["stopped"] or "done"; save()
+    return TrainResult(out/"model", out, state["history"], state["step"], state["best"], state["stopped"])
+
+# %% ../nbs/06_training.ipynb #65e03c5f
+MODALITIES = ("text", "image", "multimodal")
+
+def _pick(x:dict, modality:str):
+    "What a tower of `modality` takes from a {'text', 'image'} item."
+    if modality == "text": return x["text"]
+    if modality == "image": return x["image"]
+    return x
+
+def _article_images(data)->list:
+    "Per passage, its article's image path (the passages' own `image` column when present)."
+    if "image" in data.passages.column_names: names = data.passages["image"]
+    else:
+        kb_img = data.kb["image"] if "image" in data.kb.column_names else [None]*len(data.kb)
+        names = [kb_img[i] for i in data.passages["index"]]
+    return [str(Path(data.images)/n) if n else None for n in names]
+
+def passage_items(data)->list: # {"text", "image"} per passage row
+    "Passage items of a ViQuAE-style dataset: the passage text and its article's image path."
+    return [dict(text=t, image=i) for t, i in zip(data.passages["passage"], _article_images(data))]
+
+def question_items(data, split:str)->list: # {"text", "image"} per question of `split`
+    "Question items of one split: the `input` text and the image path."
+    qs = data.questions[split]
+    return [dict(text=t, image=str(Path(data.images)/i) if i else None) for t, i in zip(qs["input"], qs["image"])]
+
+# %% ../nbs/06_training.ipynb #26c67fd2
+class _Items(list):
+    "Passage items seen through one modality (a list, so `Examples` and `DevSet` index it)."
+    def __init__(self, items, modality): super().__init__(items); self.modality = modality
+
+def passage_keys(data)->callable: # row -> set of keys
+    "Keys of a passage for the relevance mask: its row, its article, a digest of its text without the title (duplicates)."
+    arts = data.passages["index"]
+    digests = [hashlib.sha1(" ".join(t.split(" [SEP] ", 1)[-1].split()).encode()).hexdigest()[:16] for t in data.passages["passage"]]
+    return lambda r: {("p", int(r)), ("a", int(arts[r])), ("t", digests[r])}
+
+def viquae_examples(
+    data,              # a `ViquaeData`
+    split:str,         # question split
+    qrels,             # relevant passages (`mine_relevant`): ranx.Qrels or {qid: {row: rel}}
+    negatives:dict|None=None, # {qid: [passage rows]} (`mine_hard_negatives`); missing questions get none
+    modality:str="multimodal", # "text", "image" or "multimodal"
+    no_relevant:str="skip", # a question with no relevant passage: "skip" (counted) or "error"
+    **kwargs,          # passed to `Examples` (m, batch_size, seed, augment, bad_image)
+)->Examples:
+    "Training examples from a ViQuAE-style split: question items -> relevant rows -> hard-negative rows."
+    if modality not in MODALITIES: raise ValueError(f"modality={modality!r}: expected one of {MODALITIES}")
+    if no_relevant not in ("skip", "error"): raise ValueError(f"no_relevant={no_relevant!r}: expected 'skip' or 'error'")
+    rel = qrels.to_dict() if hasattr(qrels, "to_dict") else qrels
+    items, ids = question_items(data, split), data.questions[split]["id"]
+    qs, rs, ns, skipped = [], [], [], []
+    for q, item in zip(ids, items):
+        rows = [int(r) for r, v in rel.get(str(q), {}).items() if v > 0]
+        if not rows: skipped.append(q); continue
+        qs.append(item); rs.append(rows); ns.append([int(r) for r in (negatives or {}).get(str(q), [])])
+    if skipped and no_relevant == "error": raise ValueError(f"{len(skipped)} question(s) of {split!r} have no relevant passage, e.g. {skipped[:3]}")
+    if not qs: raise ValueError(f"no question of {split!r} has a relevant passage")
+    ex = Examples(qs, rs, passage_items(data), ns, keys=passage_keys(data), images=data.images, **kwargs)
+    ex.modality, ex.qids, ex.n_skipped = modality, [q for q in ids if q not in set(skipped)], len(skipped)
+    if skipped: warnings.warn(f"{split}: {len(skipped)} question(s) without a relevant passage skipped")
+    return ex
+
+# %% ../nbs/06_training.ipynb #eb407fcd
+@patch
+def item(self:Examples, x, rng=None):
+    "An item with its image loaded (and augmented when `rng` is given and augmentation is on), seen through `modality`."
+    if not isinstance(x, dict): return x
+    im = self.load(x.get("image"))
+    if im is not None and rng is not None and self.augment is not None: im = self.augment(im, rng)
+    return _pick({**x, "image": im}, getattr(self, "modality", "multimodal"))
+
+def viquae_dev(
+    data,            # a `ViquaeData`
+    split:str,       # dev split
+    qrels,           # relevant passages of that split
+    modality:str="multimodal", # what the towers see
+)->DevSet:
+    "The dev set of a ViQuAE-style split, searched among every passage; items are never augmented."
+    rel = qrels.to_dict() if hasattr(qrels, "to_dict") else qrels
+    ids, items = data.questions[split]["id"], question_items(data, split)
+    keep = [i for i, q in enumerate(ids) if rel.get(str(q))]
+    return DevSet([_pick(items[i], modality) for i in keep], [ids[i] for i in keep],
+                  [_pick(p, modality) for p in passage_items(data)], [str(r) for r in range(len(data.passages))],
+                  {str(ids[i]): rel[str(ids[i])] for i in keep})
+
+# %% ../nbs/06_training.ipynb #decd306c
+class _View(nn.Module):
+    "The text or image side of a dual encoder with multimodal towers; saving saves the whole model."
+    def __init__(self, model, modality:str):
+        super().__init__()
+        q, p = model.question, model.passage
+        self.question = getattr(q, modality, q) if modality != "multimodal" else q
+        self.passage = getattr(p, modality, p) if modality != "multimodal" else p
+        object.__setattr__(self, "full", model)
+    def save_pretrained(self, folder): return self.full.save_pretrained(folder)
+
+def view(model:nn.Module, modality:str)->nn.Module:
+    "The dual encoder as a phase of `modality` trains it (the model itself for multimodal)."
+    if modality not in MODALITIES: raise ValueError(f"modality={modality!r}: expected one of {MODALITIES}")
+    return model if modality == "multimodal" else _View(model, modality)
+
+def set_trainable(
+    model:nn.Module,       # the dual encoder
+    train:list|None=None,  # parameter-name prefixes to train (None: all)
+    freeze:list|None=None, # parameter-name prefixes to freeze
+)->int: # number of trainable parameters
+    "Freeze or unfreeze parameters by name prefix; unknown prefixes are an error listing the top-level modules."
+    names = [n for n, _ in model.named_parameters()]
+    for pre in (train or []) + (freeze or []):
+        if not any(n == pre or n.startswith(pre + ".") for n in names):
+            tops = sorted({".".join(n.split(".")[:3]) for n in names})
+            raise KeyError(f"no parameter under {pre!r}; e.g. {tops[:12]}")
+    hit = lambda n, ps: any(n == p or n.startswith(p + ".") for p in ps)
+    for n, p in model.named_parameters():
+        p.requires_grad = (train is None or hit(n, train)) and not hit(n, freeze or [])
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+# %% ../nbs/06_training.ipynb #0657eadd
+LORA_TARGETS = dict(bert=["query", "value"], clip_vision_model=["q_proj", "v_proj"], clip=["q_proj", "v_proj"])
+
+def _backbones(model)->list:
+    "(name, tower) of every tower holding a `backbone` in a dual encoder."
+    out = []
+    for n, m in model.named_modules():
+        if hasattr(m, "backbone") and isinstance(getattr(m, "backbone"), nn.Module): out.append((n, m))
+    return out
+
+def add_lora(
+    model:nn.Module,   # a dual encoder whose towers have a Hugging Face `backbone`
+    r:int=8,           # LoRA rank
+    alpha:int=16,      # LoRA alpha
+    dropout:float=0.0, # LoRA dropout
+    target_modules:dict|None=None, # {model_type: [module names]}; default `LORA_TARGETS`
+    progress:bool=True, # print the trainable parameter count
+)->int: # trainable parameters
+    "Freeze every backbone and wrap it with LoRA adapters (peft) on explicit target modules."
+    from peft import LoraConfig, get_peft_model
+    targets = {**LORA_TARGETS, **(target_modules or {})}
+    seen = {}
+    for n, t in _backbones(model):
+        if id(t.backbone) in seen: continue
+        mt = getattr(t.backbone.config, "model_type", None)
+        if mt not in targets: raise ValueError(f"{n}: no LoRA target modules for model_type {mt!r}; give target_modules={{{mt!r}: [...]}}")
+        t.backbone = get_peft_model(t.backbone, LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=targets[mt]))
+        seen[id(t.backbone)] = n
+    if not seen: raise ValueError("no tower with a backbone to adapt")
+    n_train = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    n_all = sum(p.numel() for p in model.parameters())
+    if progress: print(f"LoRA: {n_train:,} trainable parameters of {n_all:,} ({100*n_train/n_all:.2f}%)")
+    return n_train
+
+def save_adapters(
+    model:nn.Module, # a dual encoder after `add_lora`
+    folder:str|Path, # destination (replaced atomically): one sub-folder per adapted tower
+)->Path:
+    "Save only the LoRA adapters (and trainable heads) of every adapted tower."
+    folder = Path(folder)
+    with _replacing(folder) as tmp:
+        tmp.mkdir(parents=True)
+        for n, t in _backbones(model):
+            if hasattr(t.backbone, "save_pretrained") and hasattr(t.backbone, "peft_config"): t.backbone.save_pretrained(tmp/(n or "tower"))
+    return folder
+
+def load_adapters(
+    model:nn.Module, # the same base dual encoder, without adapters
+    folder:str|Path, # written by `save_adapters`
+)->nn.Module:
+    "Put saved LoRA adapters on the base towers of `model`."
+    from peft import PeftModel
+    folder = Path(folder)
+    found = 0
+    for n, t in _backbones(model):
+        sub = folder/(n or "tower")
+        if sub.exists(): t.backbone = PeftModel.from_pretrained(t.backbone, str(sub)); found += 1
+    if not found: raise FileNotFoundError(f"{folder}: no adapter matching the towers {[n for n, _ in _backbones(model)]}")
+    return model
+
+# %% ../nbs/06_training.ipynb #ec7529c3
+def _data(config:TrainConfig):
+    from mmret.data import load_viquae
+    if config.data == "toy":
+        from mmret.toy import toy_data
+        return toy_data()
+    return load_viquae(config.data)
+
+def _model(config:TrainConfig):
+    from mmret.encoders import DualEncoder, from_spec
+    t = config.towers
+    if t is None: raise ValueError("towers: give a spec (from `DualEncoder.spec()`) or a folder written by `save_pretrained`")
+    if isinstance(t, (str, Path)): return DualEncoder.from_pretrained(t)
+    if not isinstance(t, dict): raise TypeError(f"towers: expected a spec dict or a folder, got {type(t).__name__}")
+    return from_spec(t, check="fingerprint" in t)
+
+def mine_negatives(
+    data,             # a `ViquaeData`
+    split:str,        # question split
+    sources:list,     # "bm25" and/or "model"
+    k:int=100,        # mine among the top k
+    model=None,       # the dual encoder (for "model")
+    modality:str="multimodal", # what the model sees (for "model")
+    progress:bool=False, # progress bars
+)->dict: # {qid: [passage rows]}, lists merged in source order without repeats
+    "Hard negatives of a split from BM25 and/or the model's dense run (no answer nor alias, not the entity's article)."
+    from mmret.relevant import mine_hard_negatives
+    from ranx import Run
+    bad = [s for s in sources if s not in ("bm25", "model")]
+    if bad: raise ValueError(f"negatives: unknown source(s) {bad}; valid: 'bm25', 'model'")
+    qs = data.questions[split]
+    out = {}
+    for s in sources:
+        if s == "bm25":
+            from mmret.bm25 import BM25
+            bm = BM25(); bm.index(list(data.passages["passage"]), ids=list(range(len(data.passages))), progress=progress)
+            run = bm.search(dict(zip(qs["id"], qs["input"])), k=k, progress=progress)
+        else:
+            if model is None: raise ValueError("negatives 'model' needs the model")
+            dev = viquae_dev(data, split, {q: {"0": 1} for q in qs["id"]}, modality)
+            m = view(model, modality)
+            Q = m.question.encode(dev.questions, progress=progress); P = m.passage.encode(dev.passages, progress=progress)
+            S = Q @ P.T; top = np.argsort(-S, axis=1)[:, :k]
+            run = Run({str(q): {str(j): float(S[i, j]) for j in top[i]} for i, q in enumerate(dev.qids)})
+        neg = mine_hard_negatives(run, qs, data.passages, k=k, title2index=data.title2index, progress=progress)
+        for q, rows in neg.items(): out[q] = list(dict.fromkeys(out.get(q, []) + [int(r) for r in rows]))
+    return out
+
+# %% ../nbs/06_training.ipynb #cef1bfaf
+_PHASE_KEYS = ("name", "epochs", "lr", "modality", "train", "freeze", "batch_size", "chunk", "hard_negatives", "negatives",
+               "augment", "temperature", "learn_temperature", "patience")
+
+def _phases(config:TrainConfig)->list:
+    "Each phase as (name, its TrainConfig, train prefixes, freeze prefixes)."
+    phases = config.phases or [dict(name="main")]
+    out = []
+    for i, ph in enumerate(phases):
+        bad = [k for k in ph if k not in _PHASE_KEYS]
+        if bad: raise KeyError(f"phase {i}: unknown key(s) {bad}; valid keys: {', '.join(_PHASE_KEYS)}")
+        name = ph.get("name", f"phase{i}")
+        over = {k: v for k, v in ph.items() if k not in ("name", "train", "freeze")}
+        sub = str(Path(config.output)/"phases"/name) if config.phases else config.output
+        out.append((name, dataclasses.replace(config, phases=None, output=sub, **over), ph.get("train"), ph.get("freeze")))
+    return out
+
+def train(
+    config:TrainConfig|dict|str|Path, # a config, its dict, or a YAML/JSON file
+    model:nn.Module|None=None,        # a ready dual encoder (default: built from `config.towers`)
+    data=None,                        # a ready `ViquaeData` (default: loaded from `config.data`)
+)->TrainResult: # of the last phase; `folder` = `output/model`, loadable with `DualEncoder.from_pretrained`
+    "Mine relevant passages and hard negatives, then train the dual encoder phase by phase; resumable."
+    from mmret.relevant import mine_relevant
+    if isinstance(config, (str, Path)): config = TrainConfig.load(config)
+    elif isinstance(config, dict): config = TrainConfig.from_dict(config)
+    phases = _phases(config)
+    data = data if data is not None else _data(config)
+    model = model if model is not None else _model(config)
+    out = Path(config.output); out.mkdir(parents=True, exist_ok=True)
+    config.save(out/"config.yaml")
+    if config.lora: add_lora(model, **config.lora, progress=config.progress)
+    qrels = {s: mine_relevant(data.questions[s], data.passages, data.title2index, data.article2passage, progress=False).to_dict()
+             for s in {config.train_split, config.dev_split} - {None}}
+    res = None
+    for name, pc, tr, fr in phases:
+        n = set_trainable(model, tr, fr) if (tr or fr) else sum(p.numel() for p in model.parameters() if p.requires_grad)
+        if config.progress: print(f"phase {name}: {pc.modality}, {pc.epochs} epoch(s), lr {pc.lr}, {n:,} trainable parameters")
+        negs = mine_negatives(data, pc.train_split, [s for s in pc.negatives], pc.negatives_k, model, pc.modality) if pc.negatives and pc.hard_negatives else {}
+        ex = viquae_examples(data, pc.train_split, qrels[pc.train_split], negs, pc.modality, pc.no_relevant, m=pc.hard_negatives,
+                             batch_size=pc.batch_size, seed=pc.seed, augment=Augment(**pc.augment) if pc.augment else None, bad_image=pc.bad_image)
+        dev = viquae_dev(data, pc.dev_split, qrels[pc.dev_split], pc.modality) if pc.dev_split else None
+        v = view(model, pc.modality)
+        res = fit(v, ex, pc, dev)
+        if res.stopped == "max_steps": return res
+        best = type(model).from_pretrained(res.folder) if config.lora is None else None
+        if best is not None: model.load_state_dict(best.state_dict())
+    if config.phases:
+        with _replacing(out/"model") as tmp: model.save_pretrained(tmp)
+        res = dataclasses.replace(res, folder=out/"model", output=out)
+    return res
