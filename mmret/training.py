@@ -314,9 +314,8 @@ class TrainConfig:
     batch_size:int=32       # questions per batch
     chunk:int|None=None     # GradCache mini-batch size (None: the plain loss)
     hard_negatives:int=1    # hard negatives per question and batch (M)
-    negatives:list=field(default_factory=lambda: ["bm25"]) # where mined hard negatives come from: "bm25", "image", "model"
+    negatives:list=field(default_factory=lambda: ["bm25"]) # where hard negatives are mined, at the start of each phase: "bm25", "model" (its dense run)
     negatives_k:int=100     # mine among the top k of each run
-    remine_every:int=0      # re-mine negatives with the model every N epochs (0: never)
     lr:float=2e-5           # peak learning rate (AdamW)
     weight_decay:float=0.01 # AdamW weight decay
     warmup:float=0.1        # fraction of the steps with a linear warm-up (then linear decay to 0)
