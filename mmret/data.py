@@ -6,15 +6,16 @@ Docs: https://mmret.github.io/mmret/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #7a2eae8b
 from __future__ import annotations
-import contextlib, hashlib, json, os, re, shutil, subprocess, sys, tempfile, uuid, warnings
-from dataclasses import dataclass, field
+import contextlib, hashlib, json, math, os, re, shutil, subprocess, sys, uuid, warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import datasets
-from datasets import Dataset, DatasetDict, load_from_disk
-from PIL import Image, UnidentifiedImageError
-from ranx import Qrels, Run
+if TYPE_CHECKING:  # imported where used, so `import mmret.data` (and `mmret --help`) stays fast
+    import numpy as np
+    from datasets import Dataset, DatasetDict
+    from PIL import Image
+    from ranx import Qrels, Run
 
 # %% auto #0
 __all__ = ['cache_dir', 'shared_data', 'kill_point', 'run_killed', 'atomic_path', 'save_npy_atomic', 'texts_digest',
@@ -24,11 +25,14 @@ __all__ = ['cache_dir', 'shared_data', 'kill_point', 'run_killed', 'atomic_path'
            'load_images', 'ViquaeData', 'load_viquae', 'save_viquae']
 
 # %% ../nbs/00_data.ipynb #4929db57
+def _cache_root()->Path:
+    "`$MMRET_CACHE`, else `~/.cache/mmret` (not created)."
+    return Path(os.environ.get("MMRET_CACHE") or Path.home()/".cache"/"mmret")
+
 def cache_dir(*parts:str, # sub-folders under the cache root
              )->Path: # an existing folder
     "Folder under `$MMRET_CACHE` (default `~/.cache/mmret`) for expensive, shareable results."
-    root = Path(os.environ.get("MMRET_CACHE") or Path.home()/".cache"/"mmret")
-    p = root.joinpath(*parts)
+    p = _cache_root().joinpath(*parts)
     p.mkdir(parents=True, exist_ok=True)
     return p
 
@@ -71,6 +75,7 @@ def run_killed(code:str, # python code to run in a fresh interpreter
 # %% ../nbs/00_data.ipynb #31b0599a
 _MANIFEST = ".mmret"  # in a folder: the names of the entries mmret wrote there
 _TEMP = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}")
+_DATASETS_CACHE = re.compile(r"cache-[0-9a-f]{16}\.arrow|tmp[0-9a-z_]{8}")
 
 def _temp_name(path:Path, kind:str)->Path:
     "A hidden sibling of `path` naming this process, so a later run can tell a dead writer's leftovers."
@@ -106,6 +111,7 @@ def _foreign(path:Path)->list:
     mine, out = _written(path), []
     for p in sorted(path.iterdir()):
         if p.name == _MANIFEST or _TEMP.fullmatch(p.name): continue
+        if mine and _DATASETS_CACHE.fullmatch(p.name): continue   # `datasets` caches of a table mmret saved (`map` on it)
         if p.name not in mine: out.append(p)
         elif p.is_dir() and not p.is_symlink() and (p/_MANIFEST).exists(): out += _foreign(p)
     return out
@@ -119,7 +125,8 @@ def _clean_leftovers(path:Path):
         else: _remove(p)
 
 def _check_free(path:Path):
-    "Refuse a target that holds anything mmret did not write."
+    "Refuse a target that holds anything mmret did not write (everything under mmret's cache is mmret's)."
+    if path.resolve().is_relative_to(_cache_root().resolve()): return
     bad = _foreign(path)
     if not bad: return
     what = "was not written by mmret" if bad == [path] else \
@@ -161,6 +168,7 @@ def save_npy_atomic(
     overwrite:bool=False, # replace a file mmret did not write
 )->Path:            # the path written
     "Write an array to a temp file in the same folder, then `os.replace` it into place."
+    import numpy as np
     with atomic_path(path, overwrite) as tmp, open(tmp, "wb") as f: np.save(f, arr)
     return path
 
@@ -178,6 +186,7 @@ def save_dataset(ds:Dataset|DatasetDict, # what to save
                  overwrite:bool=False, # replace a folder holding what mmret did not write
                 ):
     "`save_to_disk` through a temporary folder and a rename (no progress bar: saving is quick)."
+    import datasets
     on = datasets.utils.logging.is_progress_bar_enabled()
     datasets.utils.logging.disable_progress_bar()
     try:
@@ -188,14 +197,15 @@ def save_dataset(ds:Dataset|DatasetDict, # what to save
 
 # %% ../nbs/00_data.ipynb #r0000001
 def _id_width(n:int, # the longest id, in characters
-             )->int: # 64, or the next power of two
-    "A fixed unicode width for ids, so numba compiles ranx's kernels once whatever the id length."
-    return 64 if n <= 64 else 1 << (n - 1).bit_length()
+             )->int: # 16, 64, or the next power of two
+    "A fixed unicode width for ids, so numba compiles ranx's kernels for few widths (16 for row numbers, 64 for most ids)."
+    return 16 if n <= 16 else 64 if n <= 64 else 1 << (n - 1).bit_length()
 
 def _trec_order(docs:np.ndarray, # document ids of one ranking (unique)
                 scores:np.ndarray, # their scores
                )->np.ndarray: # positions, best first
     "Decreasing score, ties by decreasing document id (trec_eval's order)."
+    import numpy as np
     o = np.argsort(docs, kind="stable")[::-1]
     return o[np.argsort(-scores[o], kind="stable")]
 
@@ -208,6 +218,7 @@ def _typed(qids:list, docs:list, values:list):
 
 def _rankings(d:dict, dtype, what:str)->tuple:
     "Check ids and values of {query: {doc: value}}; (query ids, id arrays, value arrays) in trec_eval's order."
+    import numpy as np
     for q, v in d.items():
         if not isinstance(q, str) or not isinstance(v, dict) or not all(isinstance(doc, str) for doc in v):
             raise TypeError(f"query {q!r}: {what} must be {{str query id: {{str document id: value}}}}, got "
@@ -234,6 +245,7 @@ def make_run(
     name:str|None=None,  # system name
 )->Run:                  # a ranx Run, ties ordered by document id as trec_eval does
     "A `ranx.Run` from plain dicts: finite scores checked, ties broken by document id, one id width."
+    import numpy as np
     from ranx import Run
     out = Run(name=name)
     qids, docs, vals = _rankings(d, np.float64, "score")
@@ -245,6 +257,7 @@ def make_qrels(
     name:str|None=None,  # name of the judgments (printed in comparison tables)
 )->Qrels:                # a ranx Qrels
     "A `ranx.Qrels` from plain dicts: integer relevance checked, one id width."
+    import numpy as np
     from ranx import Qrels
     out = Qrels(name=name)
     qids, docs, vals = _rankings(d, np.int64, "relevance")
@@ -260,6 +273,7 @@ def run_from_topk(
     name:str|None=None, # system name
 )->Run:                 # a ranx Run of the queries with at least one hit (empty when none hit)
     "A `ranx.Run` straight from a retriever's top-k arrays: scores checked, ties by document id as trec_eval does."
+    import numpy as np
     from ranx import Run
     rows, scores = np.asarray(rows), np.asarray(scores, dtype=np.float64)
     if rows.ndim != 2 or rows.shape != scores.shape or len(rows) != len(qids):
@@ -289,28 +303,61 @@ def run_from_topk(
 
 # %% ../nbs/00_data.ipynb #9aace963
 def _read_lines(path:Path):
-    "Yield (line number, stripped line) of a text file, skipping blanks."
-    with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f, 1):
-            if line.strip(): yield i, line.strip()
+    "Yield (line number, stripped line) of a UTF-8 text file, skipping blanks; a bad byte is an error naming the line."
+    with open(path, "rb") as f:
+        for i, raw in enumerate(f, 1):
+            try: line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}:{i}: byte {raw[e.start:e.start+1]!r} at column {e.start+1} is not UTF-8") from None
+            if line: yield i, line
+
+def _number(s:str, path:Path, i:int, what:str)->float:
+    "A finite float from a column, or an error naming the file and line."
+    try: x = float(s)
+    except ValueError: raise ValueError(f"{path}:{i}: {what} {s!r} is not a number") from None
+    if not math.isfinite(x): raise ValueError(f"{path}:{i}: {what} {s!r} is not a finite number")
+    return x
+
+def _add(d:dict, first:dict, q:str, doc:str, x, path:Path, i:int):
+    "Store one (query, document) value; a pair seen before is an error naming both lines."
+    if doc in d.setdefault(q, {}):
+        raise ValueError(f"{path}:{i}: query {q!r}, document {doc!r} given twice (first at line {first[q, doc]})")
+    d[q][doc] = x; first[q, doc] = i
+
+def _no_duplicates(pairs:list, path:Path)->dict:
+    "`object_pairs_hook` for JSON files: a key given twice is an error naming the file (json keeps the last silently)."
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen = set(); dup = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"{path}: key {dup!r} given twice")
+    return d
+
+def _read_json(path:Path)->dict:
+    "A ranx JSON file {query: {document: value}}, with the file in any error."
+    try: return json.loads(path.read_bytes().decode("utf-8"), object_pairs_hook=lambda p: _no_duplicates(p, path))
+    except UnicodeDecodeError as e: raise ValueError(f"{path}: byte at offset {e.start} is not UTF-8") from None
+    except json.JSONDecodeError as e: raise ValueError(f"{path}:{e.lineno}: invalid JSON ({e.msg})") from None
 
 def load_qrels(path:str|Path, # TREC qrels (4 columns), BEIR tsv (3 columns, header) or ranx JSON
               )->Qrels:
-    "Read qrels in TREC, BEIR-tsv or ranx-JSON format."
+    "Read qrels in TREC, BEIR-tsv or ranx-JSON format; every error names the file and line."
     path = Path(path)
-    if path.suffix == ".json": return Qrels.from_file(str(path))
-    d = {}
+    if path.suffix == ".json":
+        d = _read_json(path)
+        try: return make_qrels(d)
+        except (TypeError, ValueError) as e: raise ValueError(f"{path}: {e}") from None
+    d, first = {}, {}
     for i, line in _read_lines(path):
         cols = line.split()
-        if i == 1 and cols[0] in ("query-id", "query_id", "qid"): continue
+        if not first and not d and cols[0] in ("query-id", "query_id", "qid"): continue
         if len(cols) == 3: q, doc, rel = cols
         elif len(cols) == 4: q, _, doc, rel = cols
         else: raise ValueError(f"{path}:{i}: expected 3 (BEIR) or 4 (TREC) columns, got {len(cols)}: {line!r}")
-        try: rel = int(float(rel))
-        except ValueError: raise ValueError(f"{path}:{i}: relevance {rel!r} is not a number") from None
-        d.setdefault(q, {})[doc] = rel
-    if not d: raise ValueError(f"{path}: no judgments found")
-    return Qrels(d)
+        x = _number(rel, path, i, "relevance")
+        if x != int(x): raise ValueError(f"{path}:{i}: relevance {rel!r} is not an integer")
+        _add(d, first, q, doc, int(x), path, i)
+    if not d: raise ValueError(f"{path}: no judgments found (empty file)")
+    return make_qrels(d)
 
 def save_qrels(qrels:Qrels, # judgments to write
                path:str|Path, # `.json` for ranx JSON, anything else for TREC
@@ -329,33 +376,36 @@ def save_qrels(qrels:Qrels, # judgments to write
 # %% ../nbs/00_data.ipynb #cf04ae1d
 def load_trec_run(path:str|Path, # TREC run (`qid Q0 docid rank score tag`) or ranx JSON
                  )->Run:
-    "Read a run in TREC format (or ranx JSON)."
+    "Read a run in TREC format (or ranx JSON); every error names the file and line, ties are ordered as trec_eval does."
     path = Path(path)
-    if path.suffix == ".json": return Run.from_file(str(path))
-    d, name = {}, None
+    if path.suffix == ".json":
+        d = _read_json(path)
+        try: return make_run(d, name=path.stem)
+        except (TypeError, ValueError) as e: raise ValueError(f"{path}: {e}") from None
+    d, first, name = {}, {}, None
     for i, line in _read_lines(path):
         cols = line.split()
         if len(cols) < 5: raise ValueError(f"{path}:{i}: a TREC run line needs 6 columns, got {len(cols)}: {line!r}")
         q, _, doc, _, score = cols[:5]
         name = name or (cols[5] if len(cols) > 5 else None)
-        d.setdefault(q, {})[doc] = float(score)
-    run = Run(d, name=name)
-    return run
+        _add(d, first, q, doc, _number(score, path, i, "score"), path, i)
+    if not d: warnings.warn(f"{path}: no ranking lines: an empty run")
+    return make_run(d, name=name)
 
 def save_trec_run(run:Run, # the run to write
                   path:str|Path, # `.json` for ranx JSON, anything else for TREC
                   tag:str|None=None, # system name in the 6th column (default: the run's name or "mmret")
                   overwrite:bool=False, # replace a file mmret did not write
                  ):
-    "Write a run atomically in TREC format (rank by descending score), or ranx JSON for `.json`."
+    "Write a run atomically in TREC format (ranked as trec_eval ranks: by score, ties by decreasing id; exact scores), or ranx JSON for `.json`."
     path, tag = Path(path), tag or run.name or "mmret"
     with atomic_path(path, overwrite) as tmp:
         if path.suffix == ".json": tmp.write_text(json.dumps(run.to_dict()))
         else:
             with open(tmp, "w") as f:
                 for q, docs in run.to_dict().items():
-                    for r, (doc, s) in enumerate(sorted(docs.items(), key=lambda x: -x[1]), 1):
-                        f.write(f"{q} Q0 {doc} {r} {s:.6f} {tag}\n")
+                    ranked = sorted(sorted(docs.items(), reverse=True), key=lambda x: -x[1])
+                    for r, (doc, s) in enumerate(ranked, 1): f.write(f"{q} Q0 {doc} {r} {float(s)!r} {tag}\n")
     return path
 
 # %% ../nbs/00_data.ipynb #f376f1aa
@@ -369,6 +419,7 @@ def load_beir(folder:str|Path, # a BEIR folder: corpus.jsonl, queries.jsonl, qre
               split:str="test", # which qrels file to read
              )->tuple: # (corpus Dataset[id,title,text], queries dict, qrels Qrels)
     "Load a BEIR collection; only queries judged in `split` are kept."
+    from datasets import Dataset
     folder = Path(folder)
     qrels = load_qrels(folder/"qrels"/f"{split}.tsv")
     rows = {"id": [], "title": [], "text": []}
@@ -406,6 +457,7 @@ def read_smart(path:str|Path, # a SMART file (.ALL / .QRY)
 # %% ../nbs/00_data.ipynb #e8da0af8
 def _smart_docs(recs:dict)->Dataset:
     "Corpus Dataset from parsed SMART records."
+    from datasets import Dataset
     ids = list(recs)
     return Dataset.from_dict({"id": ids, "title": [recs[i].get("T", "") for i in ids], "text": [recs[i].get("W", "") for i in ids]})
 
@@ -439,7 +491,7 @@ def load_smart(folder:str|Path, # the collection folder
     queries = {q: r.get("W", "") for q, r in qrecs.items()}
     qrels = _smart_qrels(frel, name == "cranfield")
     if judged_only: queries = {q: t for q, t in queries.items() if q in qrels}
-    return corpus, queries, Qrels(qrels)
+    return corpus, queries, make_qrels(qrels)
 
 # %% ../nbs/00_data.ipynb #49cfee7e
 def _check_fields(row:dict, # one example
@@ -457,6 +509,7 @@ def title2index(kb:Dataset, # KB articles
     "Map each article title to its row; duplicate titles are an error."
     d = {}
     for i, t in enumerate(_col(kb, "wikipedia_title")):
+        if t is None or not str(t).strip(): raise KeyError(f"article {i}: missing field 'wikipedia_title'")
         if t in d: raise ValueError(f"duplicate article title {t!r} at rows {d[t]} and {i}")
         d[t] = i
     return d
@@ -532,6 +585,7 @@ def make_passages(kb:Dataset, # KB articles (ViQuAE schema)
                   batch_size:int=1000, # articles per map batch
                  )->tuple: # (kb with a `passage_index` column, passages Dataset[passage, index])
     "Split every article into passages; returns new datasets, the input is left unchanged."
+    import numpy as np
     validate_kb(kb)
     passages = kb.select_columns(["wikipedia_title", "text"]).map(_passages_batch, batched=True, with_indices=True, batch_size=batch_size, num_proc=num_proc,
                       remove_columns=["wikipedia_title", "text"], fn_kwargs=dict(n_words=n_words, prefix=prefix), desc="Passages")
@@ -553,6 +607,7 @@ def load_image(name:str, # file name, relative to `folder`
                folder:str|Path, # the images folder
               )->Image.Image:
     "Load one image as RGB, with a clear error naming the file."
+    from PIL import Image, UnidentifiedImageError
     path = Path(folder)/name
     if not path.exists(): raise FileNotFoundError(f"image {name!r} not found in {folder}")
     try:
@@ -586,12 +641,65 @@ class ViquaeData:
         return f"ViquaeData(articles: {len(self.kb)}, passages: {len(self.passages)}, questions: {{{qs}}}, images: {self.images})"
 
 # %% ../nbs/00_data.ipynb #53e22d07
+def _kind(x)->str:
+    "The JSON kind of a value, for messages."
+    return ("null" if x is None else "object" if isinstance(x, dict) else "list" if isinstance(x, list) else
+            "bool" if isinstance(x, bool) else "number" if isinstance(x, (int, float)) else "string" if isinstance(x, str) else type(x).__name__)
+
+def _type_clash(values:list)->tuple|None:
+    "The first row whose value changes the kind of a (nested) field: (row, field path, kind, first kind, its row)."
+    seen = {}
+    def walk(x, p, j):
+        k = _kind(x)
+        if k == "null": return None
+        if p in seen and seen[p][0] != k: return j, p, k, *seen[p]
+        seen.setdefault(p, (k, j))
+        subs = x.items() if k == "object" else ((f"[]", v) for v in x) if k == "list" else ()
+        for key, v in subs:
+            r = walk(v, f"{p}[]" if key == "[]" else f"{p}.{key}", j)
+            if r: return r
+    for j, x in enumerate(values):
+        r = walk(x, "", j)
+        if r: return r
+
+def _jsonl_dataset(path:Path, # a JSON-lines file, one object per line
+                   required:dict, # {field: sub-field that must exist or None}, checked on every row
+                  )->Dataset: # memory-mapped from mmret's cache
+    "Read JSON lines into a Dataset: errors name the file and line; objects may differ in keys from row to row."
+    from datasets import Dataset, load_from_disk
+    import pyarrow as pa
+    st = path.stat()
+    key = hashlib.blake2b(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode(), digest_size=8).hexdigest()
+    cached = cache_dir("jsonl")/f"{path.stem}-{key}"
+    if (cached/"dataset_info.json").exists(): return load_from_disk(str(cached))
+    rows, lines = [], []
+    for i, o in _read_jsonl(path):
+        if not isinstance(o, dict): raise ValueError(f"{path}:{i}: expected a JSON object, got a {_kind(o)}")
+        _check_fields(o, required, f"{path}:{i}")
+        rows.append(o); lines.append(i)
+    if not rows: raise ValueError(f"{path}: no rows (empty file)")
+    cols = {}
+    for k in dict.fromkeys(k for r in rows for k in r):
+        values = [r.get(k) for r in rows]
+        try: cols[k] = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            clash = _type_clash(values)
+            if clash is None: raise ValueError(f"{path}: field {k!r}: {e}") from None
+            j, p, kind, kind0, j0 = clash
+            raise ValueError(f"{path}:{lines[j]}: field '{k}{p}' is a {kind}, but a {kind0} at line {lines[j0]}") from None
+    save_dataset(Dataset(pa.table(cols)), cached, overwrite=True)
+    return load_from_disk(str(cached))
+
+_SCHEMA = {"questions": {"id": None, "input": None, "output": "answer"}, "kb": {"wikipedia_title": None, "text": "paragraph"}}
+
 def _load_table(path:Path):
-    "A Dataset/DatasetDict saved with `save_to_disk`, or JSON lines."
+    "A Dataset/DatasetDict saved with `save_to_disk`, or JSON lines (`<path>/<split>.jsonl` or `<path>.jsonl`)."
+    from datasets import DatasetDict, load_from_disk
+    required = _SCHEMA.get(path.name, {})
     if path.is_dir() and any(path.glob("*.jsonl")) and not (path/"dataset_dict.json").exists() and not (path/"dataset_info.json").exists():
-        return DatasetDict({f.stem: Dataset.from_json(str(f)) for f in sorted(path.glob("*.jsonl"))})
+        return DatasetDict({f.stem: _jsonl_dataset(f, required) for f in sorted(path.glob("*.jsonl"))})
     if path.is_dir(): return load_from_disk(str(path))
-    if path.with_suffix(".jsonl").exists(): return Dataset.from_json(str(path.with_suffix(".jsonl")))
+    if path.with_suffix(".jsonl").exists(): return _jsonl_dataset(path.with_suffix(".jsonl"), required)
     raise FileNotFoundError(f"{path}: neither a `save_to_disk` folder nor a .jsonl file")
 
 def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optionally passages/
@@ -599,7 +707,9 @@ def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optio
                 n_words:int=100, # passage size when passages must be built
                )->ViquaeData:
     "Load a ViQuAE-style dataset, splitting the KB into passages if none are saved."
+    from datasets import Dataset, DatasetDict
     folder = Path(folder)
+    _recover(folder); _check_one_save(folder)
     questions = _load_table(folder/"questions")
     if isinstance(questions, Dataset): questions = DatasetDict({"test": questions})
     for split, qs in questions.items(): validate_questions(qs)
@@ -610,11 +720,53 @@ def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optio
     if not images.is_dir(): warnings.warn(f"images folder {images} does not exist; images will fail to load")
     return ViquaeData(questions, kb, passages, images)
 
+_TABLES = ("questions", "kb", "passages")
+_STAMP = "viquae-save.json"  # in each table saved by `save_viquae`: the id of the save it belongs to
+
+def _recover(folder:Path):
+    "Undo a `save_viquae` killed while swapping its tables in: put the previous tables back, drop dead writers' temporaries."
+    dead = lambda p: (m := _TEMP.fullmatch(p.name)) and m["name"] in _TABLES and not _alive(int(m["pid"]))
+    if not folder.is_dir(): return
+    for p in sorted(folder.iterdir()):
+        if dead(p) and ".old-" in p.name:
+            name = _TEMP.fullmatch(p.name)["name"]
+            if (folder/name).exists(): _remove(folder/name)   # the interrupted save's new table (mmret's own)
+            os.replace(p, folder/name)
+    for p in sorted(folder.iterdir()):
+        if dead(p): _remove(p)
+
+def _check_one_save(folder:Path):
+    "Refuse tables that come from different `save_viquae` calls."
+    stamps = {n: json.loads((folder/n/_STAMP).read_text())["save"] for n in _TABLES if (folder/n/_STAMP).exists()}
+    if len(set(stamps.values())) > 1:
+        raise ValueError(f"{folder}: its tables come from different saves ({stamps}); save the dataset again")
+
 def save_viquae(data:ViquaeData, # the dataset to save
-                folder:str|Path, # target folder (each table replaced atomically)
+                folder:str|Path, # target folder (other files in it are left alone)
                 overwrite:bool=False, # replace tables holding what mmret did not write
                )->Path:
-    "Save questions, KB and passages with `save_to_disk`."
-    folder = Path(folder)
-    for name in ("questions", "kb", "passages"): save_dataset(getattr(data, name), folder/name, overwrite)
+    "Save questions, KB and passages as one unit: all written aside first, then swapped in; a killed save loads as the previous one."
+    import datasets
+    folder, save = Path(folder), uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    _recover(folder)
+    if not overwrite:
+        for n in _TABLES: _check_free(folder/n)
+    staged, old = {}, []
+    on = datasets.utils.logging.is_progress_bar_enabled()
+    datasets.utils.logging.disable_progress_bar()
+    try:
+        for n in _TABLES:
+            staged[n] = tmp = _temp_name(folder/n, "tmp")
+            getattr(data, n).save_to_disk(str(tmp)); (tmp/_STAMP).write_text(json.dumps({"save": save}))
+            _record(tmp, [p.name for p in tmp.iterdir() if p.name != _MANIFEST])
+            kill_point(f"save_viquae:staged-{n}")
+        for n in _TABLES:                          # the previous tables stay aside until the new set is complete
+            if (folder/n).exists() or (folder/n).is_symlink(): old.append(_temp_name(folder/n, "old")); os.replace(folder/n, old[-1])
+            os.replace(staged.pop(n), folder/n)
+            kill_point(f"save_viquae:swapped-{n}")
+        for p in old: _remove(p)
+    finally:
+        if on: datasets.utils.logging.enable_progress_bar()
+        for tmp in staged.values(): _remove(tmp)
     return folder
