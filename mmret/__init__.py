@@ -8,6 +8,7 @@ Modules:
 - `mmret.pipeline`: `run_pipeline(config)`: every stage from a ViQuAE-style folder to test runs, a report with significance letters, plots and an HTML results viewer, each stage cached by its settings and inputs; `mmret run` and `mmret demo` call it.
 - `mmret.pooling`: `pool_hidden_states`: one vector per text (or image) from a transformer's token states — first token, EOS token, masked mean or masked max, over one layer or several layers combined.
 - `mmret.relevant`: Ground truth from answers: answer normalisation, alias-aware matching on word boundaries, relevant passages from the provenance article and from any run, hard negatives that provably contain no answer or alias, qrels as `ranx.Qrels`.
-- `mmret.tokenization`: What the encoder actually sees: unknown tokens, how entity names fragment into word pieces, padding / truncation / attention masks; and which modules of a model share weights (input/output tying, encoder/decoder sharing, dual-encoder towers, CLIP text vs vision)."""
+- `mmret.tokenization`: What the encoder actually sees: unknown tokens, how entity names fragment into word pieces, padding / truncation / attention masks; and which modules of a model share weights (input/output tying, encoder/decoder sharing, dual-encoder towers, CLIP text vs vision).
+- `mmret.training`: Dual-encoder contrastive training: InfoNCE with in-batch and hard negatives (relevant candidates masked, never pushed away), a gradient-cached loss for large batches, image augmentation on the training side only, and a loop on Accelerate with dev MRR@10, early stopping, atomic checkpoints and exact resume. `mmret train CONFIG` calls `train`."""
 
 __version__ = "0.0.1"

@@ -1,4 +1,4 @@
-"""Texts (and later images, and question text ⊕ image) in, float32 vectors out: a Hugging Face encoder, `pool_hidden_states`, optional L2 normalisation, and an on-disk embedding cache shared by every notebook.
+"""Towers of `torch.nn.Module`s (backbone → `Pooling` → optional `Projection` → `Normalize`) for texts, images and text ⊕ image, a question/passage `DualEncoder`, batched inference with fingerprints that follow the weights, and an on-disk embedding cache shared by every notebook.
 
 Docs: https://mmret.github.io/mmret/encoders.html.md"""
 
@@ -6,19 +6,25 @@ Docs: https://mmret.github.io/mmret/encoders.html.md"""
 
 # %% ../nbs/05_encoders.ipynb #a9308af0
 from __future__ import annotations
-import hashlib, json, os, tempfile
-from functools import cached_property
+import hashlib, json, os, warnings
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch import nn
 from fastcore.basics import patch
 from tqdm.auto import tqdm
-from transformers import AutoModel, AutoTokenizer
+from transformers import AutoConfig, AutoModel, AutoTokenizer
 from .data import atomic_path, cache_dir, save_npy_atomic, texts_digest
 from .pooling import pool_hidden_states, layer_indices, STRATEGIES, COMBINES
+from .tokenization import tie_towers
 
 # %% auto #0
-__all__ = ['minilm_path', 'embedding_cache_dir', 'beir_doc_texts', 'TextEncoder', 'hidden_states_of', 'st_encode_cached']
+__all__ = ['TextEncoder', 'CLIP_MEAN', 'CLIP_STD', 'ON_ERROR', 'MM_COMBINES', 'minilm_path', 'embedding_cache_dir',
+           'beir_doc_texts', 'Pooling', 'Projection', 'Normalize', 'eval_mode', 'Tower', 'TextTower',
+           'hidden_states_of', 'st_encode_cached', 'load_rgb', 'ImagePreprocess', 'ImageTower', 'MultimodalTower',
+           'DualEncoder', 'load_tower', 'from_spec']
 
 # %% ../nbs/05_encoders.ipynb #2f88a962
 def minilm_path()->Path: # folder of the packaged all-MiniLM-L6-v2 (config, tokenizer, weights)
@@ -45,11 +51,130 @@ def beir_doc_texts(
         titles, texts = corpus["title"], corpus["text"]
     return [((ti or "") + " " + (tx or "")).strip() for ti, tx in zip(titles, texts)]
 
-# %% ../nbs/05_encoders.ipynb #d6ffdf36
-class TextEncoder:
-    "Any Hugging Face text encoder + `pool_hidden_states` + optional L2 normalisation: texts in, float32 vectors out."
+# %% ../nbs/05_encoders.ipynb #c1a00001
+class Pooling(nn.Module):
+    "`pool_hidden_states` as a module, optionally followed by the checkpoint's own post-pooling norm (CLIP vision's `post_layernorm`)."
     def __init__(self,
-        model,                  # a Hugging Face encoder (`AutoModel`) returning `last_hidden_state`/`hidden_states`
+        strategy:str="mean",    # "first" | "eos" | "mean" | "max"
+        layers:int|list|str=-1, # one index, a list of indices, or "last<n>"
+        combine:str="mean",     # how several layers merge: "sum" | "mean" | "concat"
+        eos_token_id:int|None=None, # end-of-text id for "eos" (CLIP text)
+        norm:nn.Module|None=None,   # a module of the backbone applied after pooling (kept by reference, not registered twice)
+    ):
+        super().__init__()
+        if strategy not in STRATEGIES: raise ValueError(f"pooling={strategy!r} is not valid: choose one of {STRATEGIES}")
+        if combine not in COMBINES: raise ValueError(f"combine={combine!r} is not valid: choose one of {COMBINES}")
+        if isinstance(layers, str): layer_indices(layers, 10**6)  # syntax check; the count is checked by the tower
+        self.strategy, self.combine, self.eos_token_id = strategy, combine, eos_token_id
+        self.layers = list(layers) if isinstance(layers, (list, tuple)) else layers
+        self.__dict__["norm"] = norm  # a plain attribute: its parameters belong to the backbone
+
+    def forward(self,
+        states:tuple,                     # hidden-state tensors, the last being the final output
+        attention_mask:torch.Tensor,      # (batch, seq) 1 for real tokens
+        input_ids:torch.Tensor|None=None, # token ids, for "eos"
+    )->torch.Tensor:                      # (batch, dim)
+        x = pool_hidden_states(states, attention_mask, self.strategy, self.layers if len(states) > 1 else -1, self.combine,
+                               input_ids, self.eos_token_id)
+        return self.norm(x) if self.norm is not None else x
+
+    def extra_repr(self): return f"strategy={self.strategy!r}, layers={self.layers!r}, combine={self.combine!r}"
+
+# %% ../nbs/05_encoders.ipynb #c1a00002
+class Projection(nn.Linear):
+    "A linear map into the shared embedding space (no bias by default, like CLIP's `text_projection` / `visual_projection`)."
+    def __init__(self,
+        in_dim:int,       # pooled dimension
+        out_dim:int,      # embedding dimension
+        bias:bool=False,  # add a bias term
+    ): super().__init__(in_dim, out_dim, bias=bias)
+
+class Normalize(nn.Module):
+    "L2 normalisation of the last dimension; a zero vector stays zero."
+    def forward(self, x:torch.Tensor)->torch.Tensor: return F.normalize(x, p=2, dim=-1)
+
+# %% ../nbs/05_encoders.ipynb #c1a00005
+@contextmanager
+def eval_mode(
+    module:nn.Module, # any torch module
+):
+    "Eval mode and no autograd inside the block; every submodule gets its own training flag back afterwards."
+    flags = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        with torch.inference_mode(): yield module
+    finally:
+        for m, t in flags: m.training = t
+
+class Tower(nn.Module):
+    "Base of `TextTower` and `ImageTower`: backbone → pooling → optional projection → optional normalisation."
+    def _init_chain(self, backbone, pooling:Pooling, projection, normalize:bool, name:str|None):
+        self.backbone, self.pooling = backbone, pooling
+        self.projection = projection
+        self.normalize = Normalize() if normalize else None
+        cfg = getattr(backbone, "config", None)
+        self.name = name or getattr(cfg, "_name_or_path", "") or type(backbone).__name__
+        self._source = None  # (source, options) when loaded by `from_pretrained`: what `spec` writes
+
+    def head(self, x:torch.Tensor)->torch.Tensor: # (batch, dim) pooled vectors -> embeddings
+        "Projection then normalisation."
+        if self.projection is not None: x = self.projection(x)
+        return self.normalize(x) if self.normalize is not None else x
+
+    @property
+    def device(self)->torch.device: return next(self.parameters()).device
+
+    @property
+    def n_states(self)->int: # number of hidden-state tensors the backbone returns (layers + embeddings)
+        n = getattr(self.backbone.config, "num_hidden_layers", None)
+        return n + 1 if n is not None else 1
+
+    @property
+    def all_layers(self)->bool: # does the pooling need more than the final output?
+        return layer_indices(self.pooling.layers, self.n_states) != [self.n_states - 1]
+
+    @property
+    def dim(self)->int: # embedding dimension
+        if self.projection is not None: return self.projection.out_features
+        k = len(layer_indices(self.pooling.layers, self.n_states)) if self.pooling.combine == "concat" else 1
+        return self.backbone.config.hidden_size * k
+
+# %% ../nbs/05_encoders.ipynb #c1a00008
+_CONFIG_SKIP = ("_name_or_path", "transformers_version", "dtype", "torch_dtype")
+
+def _tensors_key(*modules)->tuple:
+    return tuple((t.data_ptr(), t._version) for m in modules if m is not None for t in m.state_dict(keep_vars=True).values())
+
+def _hash_tensors(h, sd:dict):
+    for k, v in sd.items():
+        h.update(k.encode()); h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+
+@patch(as_prop=True)
+def model_digest(self:Tower)->str: # 16 hex digits over config, tokenizer or image processor, and weights
+    "Content digest of backbone, preprocessing and projection; recomputed only when a weight tensor changed."
+    key = _tensors_key(self.backbone, self.projection)
+    if getattr(self, "_digest", (None, None))[0] != key:
+        h = hashlib.blake2b(digest_size=8)
+        cfg = {k: v for k, v in self.backbone.config.to_dict().items() if k not in _CONFIG_SKIP}
+        if cfg.get("architectures") is None: cfg["architectures"] = [type(self.backbone).__name__]  # as `save_pretrained` records it
+        h.update(json.dumps(cfg, sort_keys=True, default=str).encode())
+        self._hash_preprocessing(h)
+        _hash_tensors(h, self.backbone.state_dict())
+        if self.projection is not None:
+            h.update(b"projection"); _hash_tensors(h, self.projection.state_dict())
+        self._digest = (key, h.hexdigest())
+    return self._digest[1]
+
+@patch(as_prop=True)
+def fingerprint(self:Tower)->str: # model name, settings and model digest
+    "Everything that determines a vector, for cache keys and index fingerprints."
+    return self.variant_fingerprint(self.pooling.strategy, self.pooling.layers, self.pooling.combine)
+
+# %% ../nbs/05_encoders.ipynb #d6ffdf36
+class TextTower(Tower):
+    "Any Hugging Face text encoder → `Pooling` → optional `Projection` → `Normalize`: texts in, vectors out."
+    def __init__(self,
+        backbone:nn.Module,     # a Hugging Face encoder (`AutoModel`, `CLIPTextModel`) returning `last_hidden_state`/`hidden_states`
         tokenizer,              # its tokenizer
         pooling:str="mean",     # "first" | "eos" | "mean" | "max"
         layers:int|list|str=-1, # one index, a list of indices, or "last<n>"
@@ -58,21 +183,18 @@ class TextEncoder:
         max_length:int=256,     # tokens per text, special tokens included; longer texts are truncated and counted
         prefix:str="",          # prepended to every text (e.g. "query: " for E5-style models)
         name:str|None=None,     # readable model name for the fingerprint
+        projection:nn.Module|None=None, # e.g. the checkpoint's `text_projection`, or a new `Projection`
     ):
-        self.model, self.tokenizer = model.eval(), tokenizer
-        self.name = name or getattr(model.config, "_name_or_path", "") or type(model).__name__
-        self.normalize, self.prefix = bool(normalize), prefix
-        n_pos = getattr(model.config, "max_position_embeddings", None)
+        super().__init__()
+        self.tokenizer, self.prefix = tokenizer, prefix
+        n_pos = getattr(backbone.config, "max_position_embeddings", None)
         if not isinstance(max_length, int) or max_length < 2: raise ValueError(f"max_length={max_length!r}: must be an int >= 2")
         if n_pos and max_length > n_pos: raise ValueError(f"max_length={max_length} exceeds the model's max_position_embeddings={n_pos}")
         self.max_length = max_length
-        self.pooling, self.layers, self.combine = self.check_variant(pooling, layers, combine)
+        eos = tokenizer.eos_token_id if tokenizer.eos_token_id is not None else getattr(backbone.config, "eos_token_id", None)
+        self._init_chain(backbone, Pooling(pooling, layers, combine, eos), projection, normalize, name)
+        self.check_variant(pooling, layers, combine)
         self.n_truncated = 0  # texts truncated by the last `encode`
-
-    @property
-    def n_states(self)->int: # number of hidden-state tensors the model returns (layers + embeddings)
-        n = getattr(self.model.config, "num_hidden_layers", None)
-        return n + 1 if n is not None else 1
 
     def check_variant(self, pooling, layers, combine):
         "Validate a pooling/layers/combine triple against this model, with errors listing the valid choices."
@@ -81,61 +203,123 @@ class TextEncoder:
         layer_indices(layers, self.n_states)
         return pooling, (list(layers) if isinstance(layers, (list, tuple)) else layers), combine
 
-    def __repr__(self): return f"TextEncoder({self.fingerprint})"
-
-# %% ../nbs/05_encoders.ipynb #5f488836
-@patch(cls_method=True)
-def from_pretrained(cls:TextEncoder,
-    name_or_path:str|Path,  # hub name or folder of a Hugging Face encoder
-    pooling:str="mean",     # "first" | "eos" | "mean" | "max"
-    layers:int|list|str=-1, # one index, a list of indices, or "last<n>"
-    combine:str="mean",     # how several layers merge: "sum" | "mean" | "concat"
-    normalize:bool=True,    # L2-normalise the vectors
-    max_length:int=256,     # tokens per text, special tokens included
-    prefix:str="",          # prepended to every text
-    device:str="cpu",       # torch device
-    **model_kwargs,         # passed to `AutoModel.from_pretrained` (e.g. dtype)
-)->TextEncoder:
-    "Load tokenizer and encoder with `AutoTokenizer`/`AutoModel`."
-    p = Path(name_or_path)
-    name = f"{p.parent.name}/{p.name}" if p.is_dir() else str(name_or_path)
-    if p.resolve() == minilm_path().resolve(): name = "sentence-transformers/all-MiniLM-L6-v2"
-    tok = AutoTokenizer.from_pretrained(str(name_or_path))
-    model = AutoModel.from_pretrained(str(name_or_path), **model_kwargs).to(device)
-    return cls(model, tok, pooling, layers, combine, normalize, max_length, prefix, name)
-
-# %% ../nbs/05_encoders.ipynb #5901d852
-@patch(as_prop=True)
-def model_digest(self:TextEncoder)->str: # 16 hex digits over config, tokenizer and weights
-    "Content digest of the model, computed once (about 0.3 s for MiniLM)."
-    if getattr(self, "_model_digest", None) is None:
-        h = hashlib.blake2b(digest_size=8)
-        cfg = {k: v for k, v in self.model.config.to_dict().items() if k not in ("_name_or_path", "transformers_version", "dtype", "torch_dtype")}
-        h.update(json.dumps(cfg, sort_keys=True, default=str).encode())
+    def _hash_preprocessing(self, h):
         h.update(f"{type(self.tokenizer).__name__}|{len(self.tokenizer)}".encode())
         h.update(json.dumps(sorted(self.tokenizer.get_vocab().items())).encode())
-        for k, v in self.model.state_dict().items():
-            h.update(k.encode()); h.update(v.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-        self._model_digest = h.hexdigest()
-    return self._model_digest
+
+    def __repr__(self): return f"TextTower({self.fingerprint})"
+
+TextEncoder = TextTower  # the former name
 
 @patch
-def variant_fingerprint(self:TextEncoder,
+def variant_fingerprint(self:TextTower,
     pooling:str, layers, combine:str, # a pooling variant (see `pool_hidden_states`)
 )->str: # "name|pooling=..|layers=..|...|model=<digest>"
-    "Fingerprint of this encoder with another pooling variant."
-    parts = dict(pooling=pooling, layers=json.dumps(layers), combine=combine, normalize=self.normalize,
+    "Fingerprint of this tower with another pooling variant."
+    parts = dict(pooling=pooling, layers=json.dumps(layers), combine=combine, normalize=self.normalize is not None,
                  max_length=self.max_length, prefix=json.dumps(self.prefix), model=self.model_digest)
     return "|".join([self.name] + [f"{k}={v}" for k, v in parts.items()])
 
-@patch(as_prop=True)
-def fingerprint(self:TextEncoder)->str: # model name, settings and model digest
-    "Everything that determines a vector, for cache keys and index fingerprints."
-    return self.variant_fingerprint(self.pooling, self.layers, self.combine)
+# %% ../nbs/05_encoders.ipynb #5f488836
+_CLIP_TYPES = ("clip", "clip_text_model", "clip_vision_model")
+
+def _model_type(src)->str|None:
+    if isinstance(src, nn.Module): return getattr(getattr(src, "config", None), "model_type", None)
+    try: return AutoConfig.from_pretrained(str(src)).model_type
+    except Exception: return None
+
+def _readable_name(src)->str:
+    if isinstance(src, nn.Module): return getattr(src.config, "_name_or_path", "") or type(src).__name__
+    p = Path(src)
+    if p.is_dir() and p.resolve() == minilm_path().resolve(): return "sentence-transformers/all-MiniLM-L6-v2"
+    return f"{p.parent.name}/{p.name}" if p.is_dir() else str(src)
+
+def _clip_side(src, side:str, **kw)->tuple: # (backbone, projection or None) of one side of a CLIP checkpoint
+    "In transformers 5 `CLIPModel.text_model` is a `CLIPTextModel` and `.vision_model` a `CLIPVisionModel`: take one and its projection."
+    from transformers import CLIPTextModel, CLIPVisionModel
+    Bare = CLIPTextModel if side == "text" else CLIPVisionModel
+    sub, proj = ("text_model", "text_projection") if side == "text" else ("vision_model", "visual_projection")
+    if isinstance(src, nn.Module):
+        if isinstance(src, Bare): return src, None
+        if hasattr(src, sub): return getattr(src, sub), getattr(src, proj, None)
+        raise TypeError(f"{type(src).__name__} has no {sub}: not a CLIP model")
+    if _model_type(src) in ("clip_text_model", "clip_vision_model"): return Bare.from_pretrained(str(src), **kw), None
+    from transformers import CLIPModel   # (the sub-config of a CLIPModel checkpoint lacks its projection_dim: load the whole model)
+    m = CLIPModel.from_pretrained(str(src), **kw)
+    return getattr(m, sub), getattr(m, proj)
+
+@patch(cls_method=True)
+def from_pretrained(cls:TextTower,
+    name_or_path,           # hub name, folder (HF encoder, CLIP checkpoint, saved tower) or a model object
+    pooling:str|None=None,  # "first" | "eos" | "mean" | "max" (default: "eos" for CLIP, else "mean")
+    layers:int|list|str=-1, # one index, a list of indices, or "last<n>"
+    combine:str="mean",     # how several layers merge: "sum" | "mean" | "concat"
+    normalize:bool=True,    # L2-normalise the vectors
+    max_length:int|None=None, # tokens per text, special tokens included (default 256, capped by the model)
+    prefix:str="",          # prepended to every text
+    projection:bool|int|None=None, # None: the checkpoint's own if any; True/int: a new `Projection` (to that dim); False: none
+    tokenizer=None,         # a tokenizer (default: the one saved with the model)
+    device:str="cpu",       # torch device
+    **model_kwargs,         # passed to the model's `from_pretrained` (e.g. dtype)
+)->TextTower:
+    "Load a text tower with `AutoTokenizer`/`AutoModel` (or CLIP's text side)."
+    if not isinstance(name_or_path, nn.Module) and (Path(name_or_path)/"tower.json").exists(): return load_tower(name_or_path, device)
+    options = dict(pooling=pooling, layers=layers, combine=combine, normalize=normalize, max_length=max_length, prefix=prefix, projection=projection)
+    mt = _model_type(name_or_path)
+    if mt in _CLIP_TYPES: backbone, proj = _clip_side(name_or_path, "text", **model_kwargs); pooling = pooling or "eos"
+    elif isinstance(name_or_path, nn.Module): backbone, proj = name_or_path, None
+    else: backbone, proj = AutoModel.from_pretrained(str(name_or_path), **model_kwargs), None
+    if tokenizer is None:
+        if isinstance(name_or_path, nn.Module): raise ValueError("a model object needs its tokenizer: pass tokenizer=...")
+        tokenizer = AutoTokenizer.from_pretrained(str(name_or_path))
+    n_pos = getattr(backbone.config, "max_position_embeddings", None) or 256
+    proj = _projection(proj, projection, backbone.config.hidden_size)
+    tower = cls(backbone.to(device), tokenizer, pooling or "mean", layers, combine, normalize, max_length or min(256, n_pos), prefix,
+                _readable_name(name_or_path), proj)
+    if not isinstance(name_or_path, nn.Module): tower._source = (str(name_or_path), options)
+    return tower
+
+def _projection(own, projection, in_dim:int):
+    if projection is None: return own
+    if projection is False: return None
+    if isinstance(projection, nn.Module): return projection
+    return Projection(in_dim, in_dim if projection is True else int(projection))
+
+# %% ../nbs/05_encoders.ipynb #c1a00012
+_TINY_WORDS = ("the a of in is was who what which where when year born painted built city river country person "
+               "name this that it he she his her mona lisa portrait paris eiffel tower").split()
+
+@patch(cls_method=True)
+def from_config(cls:TextTower,
+    words:list[str]|None=None, # vocabulary (lower-case words) besides the special tokens; default a few dozen English words
+    hidden_size:int=16,        # width
+    num_hidden_layers:int=2,   # depth
+    num_attention_heads:int=2, # heads
+    max_position_embeddings:int=64, # longest input
+    seed:int=0,                # torch seed for the initial weights
+    **options,                 # tower settings: pooling, layers, combine, normalize, max_length, prefix, projection
+)->TextTower:
+    "A tiny randomly initialised BERT text tower with a word-level tokenizer, built in memory."
+    import tempfile
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+    words = list(words if words is not None else _TINY_WORDS)
+    with tempfile.TemporaryDirectory() as d:
+        Path(d, "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words))
+        tok = BertTokenizerFast.from_pretrained(d)
+    cfg = BertConfig(vocab_size=len(tok), hidden_size=hidden_size, num_hidden_layers=num_hidden_layers, num_attention_heads=num_attention_heads,
+                     intermediate_size=2 * hidden_size, max_position_embeddings=max_position_embeddings)
+    torch.manual_seed(seed)
+    backbone = BertModel(cfg)
+    projection = options.pop("projection", None)
+    tower = cls(backbone, tok, name=f"tiny-bert-{hidden_size}x{num_hidden_layers}-seed{seed}",
+                projection=_projection(None, projection, hidden_size), max_length=options.pop("max_length", max_position_embeddings), **options)
+    tower._source = ("config", dict(words=words, hidden_size=hidden_size, num_hidden_layers=num_hidden_layers, num_attention_heads=num_attention_heads,
+                                   max_position_embeddings=max_position_embeddings, seed=seed, projection=projection, max_length=tower.max_length, **options))
+    return tower
 
 # %% ../nbs/05_encoders.ipynb #5817986d
 @patch
-def tokenize(self:TextEncoder,
+def tokenize(self:TextTower,
     texts:list[str], # texts to encode
 )->tuple[list[list[int]], int]: # token ids per text (truncated to max_length), number of texts truncated
     "Token ids of every text, special tokens included, and how many texts were truncated."
@@ -154,12 +338,11 @@ def tokenize(self:TextEncoder,
     ids = self.tokenizer(texts, truncation=True, max_length=self.max_length, return_attention_mask=False)["input_ids"]
     return ids, sum(len(f) > self.max_length for f in full)
 
-# %% ../nbs/05_encoders.ipynb #950afb7e
 @patch
-def collate(self:TextEncoder,
+def pad(self:TextTower,
     ids:list[list[int]], # token ids of one batch
 )->dict:                 # input_ids and attention_mask tensors on the model's device
-    "Pad a batch of token ids into model inputs."
+    "Pad a batch of token ids into model inputs (on the tokenizer's padding side)."
     n = max(len(i) for i in ids)
     pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
     left = getattr(self.tokenizer, "padding_side", "right") == "left"
@@ -168,8 +351,16 @@ def collate(self:TextEncoder,
     for r, i in enumerate(ids):
         sl = slice(n - len(i), n) if left else slice(0, len(i))
         x[r, sl] = torch.tensor(i, dtype=torch.long); m[r, sl] = 1
-    dev = next(self.model.parameters()).device
+    dev = self.device
     return dict(input_ids=x.to(dev), attention_mask=m.to(dev))
+
+@patch
+def collate(self:TextTower,
+    items:list[str], # texts of one batch
+)->dict:             # input_ids and attention_mask tensors on the model's device
+    "Tokenise and pad a batch of texts: the input of `forward`."
+    if len(items) == 0: raise ValueError("items is empty: nothing to collate")
+    return self.pad(self.tokenize(list(items))[0])
 
 # %% ../nbs/05_encoders.ipynb #2eb4e38f
 def hidden_states_of(
@@ -187,65 +378,78 @@ def hidden_states_of(
     if hs is None: raise ValueError(f"{model_name} returned no hidden_states although output_hidden_states=True was asked")
     return tuple(hs[:-1]) + (last if last is not None else hs[-1],)
 
+# %% ../nbs/05_encoders.ipynb #c1a00016
+@patch
+def states(self:TextTower,
+    batch:dict,             # from `collate`
+    all_layers:bool=False,  # every hidden state, or only the final output
+)->tuple:                   # hidden-state tensors
+    "Run the backbone on a batch."
+    out = self.backbone(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], output_hidden_states=all_layers, return_dict=True)
+    return hidden_states_of(out, all_layers, type(self.backbone).__name__)
+
+@patch
+def forward(self:TextTower,
+    batch:dict,   # from `collate`
+)->torch.Tensor:  # (batch, dim)
+    "Backbone → pooling → projection → normalisation."
+    st = self.states(batch, self.all_layers)
+    return self.head(self.pooling(st, batch["attention_mask"], batch["input_ids"]))
+
 # %% ../nbs/05_encoders.ipynb #3522fa71
 @patch
-def encode_variants(self:TextEncoder,
+def encode_variants(self:TextTower,
     texts:list[str],         # texts to encode
-    variants:dict,           # name -> dict(pooling=..., layers=..., combine=...) (missing keys take this encoder's settings)
-    batch_size:int=64,       # texts per forward pass
+    variants:dict,           # name -> dict(pooling=..., layers=..., combine=...) (missing keys take this tower's settings)
+    batch_size:int=32,       # texts per forward pass
     progress:bool=True,      # show a tqdm bar
 )->dict[str, np.ndarray]:    # name -> float32 (len(texts), dim)
-    "Encode texts once and pool them every requested way."
-    vs = {k: self.check_variant(v.get("pooling", self.pooling), v.get("layers", self.layers), v.get("combine", self.combine))
-          for k, v in variants.items()}
+    "Encode texts once and pool them every requested way (projection and normalisation as this tower's)."
+    p = self.pooling
+    vs = {k: self.check_variant(v.get("pooling", p.strategy), v.get("layers", p.layers), v.get("combine", p.combine)) for k, v in variants.items()}
+    pools = {k: Pooling(s, l, c, p.eos_token_id, p.norm) for k, (s, l, c) in vs.items()}
     all_layers = any(layer_indices(l, self.n_states) != [self.n_states - 1] for _, l, _ in vs.values())
     ids, self.n_truncated = self.tokenize(list(texts))
     order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
-    eos = self.tokenizer.eos_token_id if self.tokenizer.eos_token_id is not None else getattr(self.model.config, "eos_token_id", None)
     res = {}
-    name = type(self.model).__name__
-    with torch.inference_mode():
+    with eval_mode(self):
         for s in tqdm(range(0, len(order), batch_size), desc=f"encode {len(ids)} texts", disable=not progress or len(order) <= batch_size):
             rows = order[s:s + batch_size]
-            batch = self.collate([ids[i] for i in rows])
-            out = self.model(**batch, output_hidden_states=all_layers, return_dict=True)
-            states = hidden_states_of(out, all_layers, name)
-            for k, (pool, layers, comb) in vs.items():
-                x = pool_hidden_states(states, batch["attention_mask"], pool, layers if all_layers else -1, comb,
-                                       batch["input_ids"], eos)
-                if self.normalize: x = torch.nn.functional.normalize(x.float(), dim=-1)
+            batch = self.pad([ids[i] for i in rows])
+            st = self.states(batch, all_layers)
+            for k, pool in pools.items():
+                x = self.head(pool(st, batch["attention_mask"], batch["input_ids"])).float()
                 if k not in res: res[k] = np.zeros((len(ids), x.shape[-1]), dtype=np.float32)
-                res[k][rows] = x.float().cpu().numpy()
+                res[k][rows] = x.cpu().numpy()
     return res
 
-# %% ../nbs/05_encoders.ipynb #63651efd
 @patch
-def encode(self:TextEncoder,
-    texts:list[str],      # texts to encode
-    batch_size:int=64,    # texts per forward pass
+def encode(self:TextTower,
+    items:list[str],      # texts to encode
+    batch_size:int=32,    # texts per forward pass
     progress:bool=True,   # show a tqdm bar
-)->np.ndarray:            # float32 (len(texts), dim), in the order of `texts`
-    "Encode texts with this encoder's pooling, layers and normalisation."
-    if len(texts) == 0: raise ValueError("texts is empty: nothing to encode")
-    return self.encode_variants(texts, {"x": {}}, batch_size, progress)["x"]
+)->np.ndarray:            # float32 (len(items), dim), in the order of `items`
+    "Encode texts in eval mode (the previous mode is restored), length-sorted batches."
+    if len(items) == 0: raise ValueError("texts is empty: nothing to encode")
+    return self.encode_variants(items, {"x": {}}, batch_size, progress)["x"]
 
 # %% ../nbs/05_encoders.ipynb #73f8d1b9
 @patch
-def cache_path(self:TextEncoder,
+def cache_path(self:TextTower,
     texts:list[str],            # texts, in order
-    variant:dict|None=None,     # pooling/layers/combine, default this encoder's
+    variant:dict|None=None,     # pooling/layers/combine, default this tower's
 )->Path:                        # .npy file for these texts under this variant
     "Where the embeddings of these texts under this variant are cached."
-    v = variant or {}
-    fp = self.variant_fingerprint(v.get("pooling", self.pooling), v.get("layers", self.layers), v.get("combine", self.combine))
+    v, p = variant or {}, self.pooling
+    fp = self.variant_fingerprint(v.get("pooling", p.strategy), v.get("layers", p.layers), v.get("combine", p.combine))
     key = hashlib.blake2b((fp.split("|", 1)[1] + "|" + texts_digest(texts)).encode(), digest_size=12).hexdigest()
     return embedding_cache_dir()/f"{key}.npy"
 
 @patch
-def encode_variants_cached(self:TextEncoder,
+def encode_variants_cached(self:TextTower,
     texts:list[str],      # texts to encode
     variants:dict,        # name -> dict(pooling=..., layers=..., combine=...)
-    batch_size:int=64,    # texts per forward pass
+    batch_size:int=32,    # texts per forward pass
     progress:bool=True,   # show a tqdm bar
     chunk_size:int=1024,  # texts per resumable chunk: an interrupted run restarts from the last finished chunk
 )->dict[str, np.ndarray]: # name -> float32 (len(texts), dim)
@@ -275,9 +479,9 @@ def encode_variants_cached(self:TextEncoder,
     return {k: res[k] for k in variants}
 
 @patch
-def encode_cached(self:TextEncoder,
+def encode_cached(self:TextTower,
     texts:list[str],      # texts to encode
-    batch_size:int=64,    # texts per forward pass
+    batch_size:int=32,    # texts per forward pass
     progress:bool=True,   # show a tqdm bar
 )->np.ndarray:            # float32 (len(texts), dim)
     "`encode`, memoised on disk."
@@ -286,7 +490,7 @@ def encode_cached(self:TextEncoder,
 
 # %% ../nbs/05_encoders.ipynb #c59e0dc5
 def st_encode_cached(
-    enc:TextEncoder,      # an encoder loaded from `model_path` (its content digest and max_length key the cache)
+    enc:TextTower,        # a tower loaded from `model_path` (its content digest and max_length key the cache)
     texts:list[str],      # texts to encode
     model_path:str|Path|None=None, # the sentence-transformers model folder (default: the packaged MiniLM)
     batch_size:int=64,    # texts per forward pass
@@ -300,3 +504,472 @@ def st_encode_cached(
     st.max_seq_length = enc.max_length
     save_npy_atomic(path, st.encode(texts, batch_size=batch_size, show_progress_bar=len(texts) > batch_size).astype(np.float32))
     return np.load(path, mmap_mode="r")
+
+# %% ../nbs/05_encoders.ipynb #c1a00031
+def load_rgb(
+    item,                 # a PIL image, or a path to an image file
+    max_side:int|None=None, # reduce (box filter) an image whose longer side exceeds this many pixels
+)->"Image.Image":         # an 8-bit RGB PIL image
+    "An 8-bit RGB image from any PIL mode; a missing or unreadable file raises an error naming it."
+    from PIL import Image
+    if isinstance(item, Image.Image): img = item
+    else:
+        p = Path(item)
+        if not p.exists(): raise FileNotFoundError(f"image file {str(p)!r} does not exist")
+        try:
+            img = Image.open(p)
+            if max_side and img.format == "JPEG": img.draft("RGB", (max_side, max_side))
+            img.load()
+        except Exception as e: raise ValueError(f"image file {str(p)!r} cannot be read: {type(e).__name__}: {e}") from e
+    if max_side and max(img.size) > max_side:
+        f = max(img.size) // max_side
+        if f >= 2: img = img.reduce(f)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        a = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if img.mode.startswith("I;16") or (img.mode == "I" and a.max() > 255) else (a.max() or 1.0) if img.mode == "F" else 255.0
+        img = Image.fromarray(np.clip(np.round(a / top * 255), 0, 255).astype(np.uint8), "L")
+    if img.mode == "P": img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+    if img.mode in ("RGBA", "LA", "PA"):
+        rgba = img.convert("RGBA")
+        bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(bg, rgba)
+    return img.convert("RGB") if img.mode != "RGB" else img
+
+# %% ../nbs/05_encoders.ipynb #c1a00034
+CLIP_MEAN, CLIP_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
+
+class ImagePreprocess:
+    "Resize the shorter side, centre-crop, scale and normalise: PIL RGB image -> (3, size, size) float tensor."
+    def __init__(self, size:int=224, mean=CLIP_MEAN, std=CLIP_STD): self.size, self.mean, self.std = size, tuple(mean), tuple(std)
+    def __call__(self, img)->torch.Tensor:
+        from PIL import Image
+        w, h = img.size; s = self.size / min(w, h)
+        img = img.resize((max(self.size, round(w * s)), max(self.size, round(h * s))), Image.Resampling.BICUBIC)
+        w, h = img.size; l, t = (w - self.size) // 2, (h - self.size) // 2
+        a = np.asarray(img.crop((l, t, l + self.size, t + self.size)), dtype=np.float32) / 255.0
+        a = (a - np.array(self.mean, dtype=np.float32)) / np.array(self.std, dtype=np.float32)
+        return torch.from_numpy(a.transpose(2, 0, 1).copy())
+    def to_dict(self)->dict: return dict(size=self.size, mean=list(self.mean), std=list(self.std))
+
+# %% ../nbs/05_encoders.ipynb #c1a00037
+ON_ERROR = ("raise", "zero")
+
+class ImageTower(Tower):
+    "An image backbone (CLIP vision, ViT, …) → `Pooling` → optional `Projection` → `Normalize`: PIL images or paths in, vectors out."
+    def __init__(self,
+        backbone:nn.Module,       # a Hugging Face vision model taking `pixel_values` (e.g. `CLIPVisionModel`)
+        processor=None,           # the checkpoint's image processor (e.g. `CLIPImageProcessor`); None: `ImagePreprocess`
+        pooling:str="first",      # "first" | "mean" | "max" over patch tokens
+        layers:int|list|str=-1,   # one index, a list of indices, or "last<n>"
+        combine:str="mean",       # how several layers merge
+        normalize:bool=True,      # L2-normalise the vectors
+        name:str|None=None,       # readable model name for the fingerprint
+        projection:nn.Module|None=None, # e.g. the checkpoint's `visual_projection`, or a new `Projection`
+        on_error:str="raise",     # missing/unreadable image: "raise" or "zero" (zero vector, one warning)
+        num_workers:int=0,        # DataLoader workers decoding images in `encode` (0: in this process, safe in notebooks)
+    ):
+        super().__init__()
+        if on_error not in ON_ERROR: raise ValueError(f"on_error={on_error!r} is not valid: choose one of {ON_ERROR}")
+        self.on_error, self.num_workers = on_error, num_workers
+        size = getattr(backbone.config, "image_size", 224)
+        self.image_size = size if isinstance(size, int) else int(size[0])
+        self.processor = processor if processor is not None else ImagePreprocess(self.image_size)
+        inner = getattr(backbone, "vision_model", backbone)
+        norm = getattr(inner, "post_layernorm", None) if pooling == "first" else None
+        self._init_chain(backbone, Pooling(pooling, layers, combine, None, norm), projection, normalize, name)
+        layer_indices(layers, self.n_states)
+        self.n_failed = 0  # images that could not be read in the last `encode`
+
+    def _hash_preprocessing(self, h):
+        p = self.processor
+        d = p.to_dict() if hasattr(p, "to_dict") else {}
+        h.update(json.dumps({k: v for k, v in d.items() if not k.startswith("_")}, sort_keys=True, default=str).encode())
+
+    def __repr__(self): return f"ImageTower({self.fingerprint})"
+
+@patch
+def variant_fingerprint(self:ImageTower, pooling:str, layers, combine:str)->str:
+    "Fingerprint with another pooling variant."
+    parts = dict(pooling=pooling, layers=json.dumps(layers), combine=combine, normalize=self.normalize is not None,
+                 image_size=self.image_size, model=self.model_digest)
+    return "|".join([self.name] + [f"{k}={v}" for k, v in parts.items()])
+
+# %% ../nbs/05_encoders.ipynb #c1a00038
+@patch
+def load(self:ImageTower,
+    item,  # a PIL image or a path
+)->"Image.Image": # RGB image, box-reduced when over 4x the model's input side
+    "Decode one image (raises, naming the file, when it cannot be read)."
+    return load_rgb(item, max_side=4 * self.image_size)
+
+@patch
+def preprocess(self:ImageTower,
+    images:list, # decoded RGB PIL images
+)->torch.Tensor: # (len(images), 3, H, W)
+    "Preprocess a batch at once (one call of the checkpoint's processor, as a plain loop over it would do)."
+    if isinstance(self.processor, ImagePreprocess): return torch.stack([self.processor(i) for i in images])
+    return self.processor(images=images, return_tensors="pt")["pixel_values"]
+
+@patch
+def pixels(self:ImageTower, item)->torch.Tensor: # (3, H, W) model input of one image
+    "Decode and preprocess one image."
+    return self.preprocess([self.load(item)])[0]
+
+class _Images(torch.utils.data.Dataset):
+    "Decodes one image per item (lazily, in the DataLoader's workers when it has some)."
+    def __init__(self, tower, items): self.tower, self.items = tower, items
+    def __len__(self): return len(self.items)
+    def __getitem__(self, i):
+        try: return self.tower.load(self.items[i]), ""
+        except (OSError, ValueError) as e:
+            if self.tower.on_error == "raise": raise
+            return None, str(e)
+
+class _Collate:
+    "Preprocess a batch of decoded images; unreadable ones get zero pixels and `valid=False`."
+    def __init__(self, tower): self.tower = tower
+    def __call__(self, rows):
+        ok = [img for img, _ in rows if img is not None]
+        px = self.tower.preprocess(ok) if ok else None
+        s = self.tower.image_size
+        out = torch.zeros((len(rows),) + (tuple(px.shape[1:]) if px is not None else (3, s, s)))
+        valid = torch.tensor([img is not None for img, _ in rows])
+        if px is not None: out[valid] = px
+        return dict(pixel_values=out, valid=valid, errors=[e for _, e in rows])
+
+@patch
+def collate(self:ImageTower,
+    items:list, # PIL images or paths
+)->dict:        # pixel_values (B, 3, H, W) and valid (B,) bool
+    "Decode and preprocess a batch: the input of `forward`."
+    if len(items) == 0: raise ValueError("items is empty: nothing to collate")
+    b = _Collate(self)([_Images(self, items)[i] for i in range(len(items))])
+    return dict(pixel_values=b["pixel_values"].to(self.device), valid=b["valid"].to(self.device))
+
+@patch
+def forward(self:ImageTower,
+    batch:dict,   # from `collate`
+)->torch.Tensor:  # (batch, dim); rows of unreadable images are zero
+    "Backbone → pooling → projection → normalisation."
+    pv = batch["pixel_values"].to(dtype=next(self.backbone.parameters()).dtype)
+    all_layers = self.all_layers
+    out = self.backbone(pixel_values=pv, output_hidden_states=all_layers, return_dict=True)
+    st = hidden_states_of(out, all_layers, type(self.backbone).__name__)
+    mask = torch.ones(st[0].shape[:2], dtype=torch.long, device=pv.device)
+    x = self.head(self.pooling(st, mask))
+    valid = batch.get("valid")
+    return x if valid is None or bool(valid.all()) else x * valid.to(x.dtype).unsqueeze(-1)
+
+@patch
+def encode(self:ImageTower,
+    items:list,           # PIL images or paths
+    batch_size:int=32,    # images per forward pass
+    progress:bool=True,   # show a tqdm bar
+)->np.ndarray:            # float32 (len(items), dim), in the order of `items`
+    "Encode images in eval mode (the previous mode is restored), decoding them lazily in a `DataLoader`."
+    if len(items) == 0: raise ValueError("images is empty: nothing to encode")
+    dl = torch.utils.data.DataLoader(_Images(self, list(items)), batch_size=batch_size, num_workers=self.num_workers, collate_fn=_Collate(self))
+    res, failed, s = np.zeros((len(items), self.dim), dtype=np.float32), [], 0
+    with eval_mode(self):
+        for b in tqdm(dl, desc=f"encode {len(items)} images", disable=not progress or len(items) <= batch_size):
+            n = len(b["valid"])
+            res[s:s + n] = self.forward(dict(pixel_values=b["pixel_values"].to(self.device), valid=b["valid"].to(self.device))).float().cpu().numpy()
+            failed += [e for e in b["errors"] if e]
+            s += n
+    self.n_failed = len(failed)
+    if failed: warnings.warn(f"{len(failed)} of {len(items)} images could not be read and got zero vectors; first: {failed[0]}")
+    return res
+
+# %% ../nbs/05_encoders.ipynb #c1a00041
+def _image_processor(src):
+    if isinstance(src, nn.Module): return None
+    try:
+        from transformers import AutoImageProcessor
+        return AutoImageProcessor.from_pretrained(str(src))
+    except Exception: return None
+
+@patch(cls_method=True)
+def from_pretrained(cls:ImageTower,
+    name_or_path,             # hub name, folder (CLIP checkpoint, vision model, saved tower) or a model object
+    pooling:str="first",      # "first" | "mean" | "max"
+    layers:int|list|str=-1,   # one index, a list of indices, or "last<n>"
+    combine:str="mean",       # how several layers merge
+    normalize:bool=True,      # L2-normalise the vectors
+    projection:bool|int|None=None, # None: the checkpoint's own if any; True/int: a new `Projection`; False: none
+    processor=None,           # an image processor (default: the checkpoint's, else `ImagePreprocess`)
+    on_error:str="raise",     # missing/unreadable image: "raise" or "zero"
+    num_workers:int=0,        # DataLoader workers in `encode`
+    device:str="cpu",         # torch device
+    **model_kwargs,           # passed to the model's `from_pretrained`
+)->ImageTower:
+    "Load an image tower (CLIP's vision side, or any Hugging Face image backbone)."
+    if not isinstance(name_or_path, nn.Module) and (Path(name_or_path)/"tower.json").exists(): return load_tower(name_or_path, device)
+    options = dict(pooling=pooling, layers=layers, combine=combine, normalize=normalize, projection=projection, on_error=on_error, num_workers=num_workers)
+    if _model_type(name_or_path) in _CLIP_TYPES: backbone, proj = _clip_side(name_or_path, "vision", **model_kwargs)
+    elif isinstance(name_or_path, nn.Module): backbone, proj = name_or_path, None
+    else: backbone, proj = AutoModel.from_pretrained(str(name_or_path), **model_kwargs), None
+    proj = _projection(proj, projection, backbone.config.hidden_size)
+    tower = cls(backbone.to(device), processor if processor is not None else _image_processor(name_or_path), pooling, layers, combine, normalize,
+                _readable_name(name_or_path), proj, on_error, num_workers)
+    if not isinstance(name_or_path, nn.Module): tower._source = (str(name_or_path), options)
+    return tower
+
+@patch(cls_method=True)
+def from_config(cls:ImageTower,
+    image_size:int=32,        # input side in pixels
+    patch_size:int=8,         # patch side
+    hidden_size:int=16,       # width
+    num_hidden_layers:int=2,  # depth
+    num_attention_heads:int=2, # heads
+    seed:int=0,               # torch seed for the initial weights
+    **options,                # tower settings: pooling, layers, combine, normalize, projection, on_error, num_workers
+)->ImageTower:
+    "A tiny randomly initialised CLIP vision tower, built in memory (preprocessing: `ImagePreprocess`)."
+    from transformers import CLIPVisionConfig, CLIPVisionModel
+    cfg = CLIPVisionConfig(image_size=image_size, patch_size=patch_size, hidden_size=hidden_size, num_hidden_layers=num_hidden_layers,
+                           num_attention_heads=num_attention_heads, intermediate_size=2 * hidden_size)
+    torch.manual_seed(seed)
+    backbone = CLIPVisionModel(cfg)
+    projection = options.pop("projection", None)
+    tower = cls(backbone, None, name=f"tiny-clip-vision-{image_size}px-{hidden_size}x{num_hidden_layers}-seed{seed}",
+                projection=_projection(None, projection, hidden_size), **options)
+    tower._source = ("config", dict(image_size=image_size, patch_size=patch_size, hidden_size=hidden_size, num_hidden_layers=num_hidden_layers,
+                                   num_attention_heads=num_attention_heads, seed=seed, projection=projection, **options))
+    return tower
+
+# %% ../nbs/05_encoders.ipynb #c1a00051
+MM_COMBINES = ("concat", "sum")
+
+class MultimodalTower(nn.Module):
+    "Text ⊕ image: items are dicts `{'text': str|None, 'image': PIL|path|None}`; missing parts contribute zeros."
+    def __init__(self,
+        text:TextTower,        # encodes the text part
+        image:ImageTower,      # encodes the image part
+        combine:str="concat",  # "concat" | "sum"
+        normalize:bool=True,   # L2-normalise the combined vector
+    ):
+        super().__init__()
+        if combine not in MM_COMBINES: raise ValueError(f"combine={combine!r} is not valid: choose one of {MM_COMBINES}")
+        if combine == "sum" and text.dim != image.dim:
+            raise ValueError(f"combine='sum' needs equal dimensions, got text {text.dim} and image {image.dim}: give the towers a Projection")
+        self.text, self.image, self.combine = text, image, combine
+        self.normalize = Normalize() if normalize else None
+
+    @property
+    def dim(self)->int: return self.text.dim + self.image.dim if self.combine == "concat" else self.text.dim
+
+    @property
+    def fingerprint(self)->str: return f"multimodal|combine={self.combine}|normalize={self.normalize is not None}|text=({self.text.fingerprint})|image=({self.image.fingerprint})"
+
+    def __repr__(self): return f"MultimodalTower({self.fingerprint})"
+
+    def parts(self, items:list)->tuple[list, list]: # (row, text) and (row, image) pairs present
+        "Split items into their present text and image parts, checking each item."
+        texts, images = [], []
+        for i, it in enumerate(items):
+            if not isinstance(it, dict) or not set(it) <= {"text", "image"}:
+                raise TypeError(f"item {i} must be a dict with keys 'text' and/or 'image', got {it!r:.80}")
+            t, im = it.get("text"), it.get("image")
+            if t is None and im is None: raise ValueError(f"item {i} has neither text nor image")
+            if t is not None: texts.append((i, t))
+            if im is not None: images.append((i, im))
+        return texts, images
+
+    def join(self, n:int, t_rows, t, i_rows, i)->torch.Tensor: # place the parts and combine them
+        "Scatter the part vectors into (n, dim) and combine them (differentiable)."
+        ref = t if t is not None else i
+        T = ref.new_zeros(n, self.text.dim); I = ref.new_zeros(n, self.image.dim)
+        if t is not None: T = T.index_copy(0, t_rows, t)
+        if i is not None: I = I.index_copy(0, i_rows, i)
+        x = torch.cat([T, I], -1) if self.combine == "concat" else T + I
+        return self.normalize(x) if self.normalize is not None else x
+
+# %% ../nbs/05_encoders.ipynb #c1a00052
+@patch
+def collate(self:MultimodalTower,
+    items:list, # dicts {"text": ..., "image": ...}
+)->dict:        # {"n", "text", "text_rows", "image", "image_rows"}
+    "Collate the present parts with each tower's `collate`."
+    texts, images = self.parts(items)
+    rows = lambda ps: torch.tensor([r for r, _ in ps], dtype=torch.long, device=self.text.device)
+    return dict(n=len(items), text=self.text.collate([t for _, t in texts]) if texts else None, text_rows=rows(texts),
+                image=self.image.collate([m for _, m in images]) if images else None, image_rows=rows(images))
+
+@patch
+def forward(self:MultimodalTower,
+    batch:dict,   # from `collate`
+)->torch.Tensor:  # (batch, dim)
+    "Encode the parts and combine them."
+    t = self.text(batch["text"]) if batch["text"] is not None else None
+    i = self.image(batch["image"]) if batch["image"] is not None else None
+    return self.join(batch["n"], batch["text_rows"], t, batch["image_rows"], i)
+
+@patch
+def encode(self:MultimodalTower,
+    items:list,           # dicts {"text": ..., "image": ...}
+    batch_size:int=32,    # items per forward pass
+    progress:bool=True,   # show progress bars
+)->np.ndarray:            # float32 (len(items), dim)
+    "Encode texts (length-sorted) and each distinct image once (a path shared by many passages is encoded once), then combine."
+    if len(items) == 0: raise ValueError("items is empty: nothing to encode")
+    texts, images = self.parts(items)
+    t = torch.from_numpy(self.text.encode([x for _, x in texts], batch_size, progress)) if texts else None
+    i, i_rows = None, []
+    if images:
+        keys, uniq, where = {}, [], []
+        for r, im in images:
+            k = str(im) if isinstance(im, (str, Path)) else id(im)
+            if k not in keys: keys[k] = len(uniq); uniq.append(im)
+            where.append(keys[k])
+        i = torch.from_numpy(self.image.encode(uniq, batch_size, progress))[torch.tensor(where)]
+    tr = torch.tensor([r for r, _ in texts], dtype=torch.long); ir = torch.tensor([r for r, _ in images], dtype=torch.long)
+    return self.join(len(items), tr, t, ir, i).numpy().astype(np.float32)
+
+# %% ../nbs/05_encoders.ipynb #c1a00061
+def _text_part(tower): return tower.text if isinstance(tower, MultimodalTower) else tower
+
+class DualEncoder(nn.Module):
+    "Question and passage towers, separate or shared; `forward` returns both embeddings of a training batch."
+    def __init__(self,
+        question:nn.Module,            # question tower (Text/Image/MultimodalTower)
+        passage:nn.Module|None=None,   # passage tower; None: a copy of `question` (or `question` itself when shared)
+        shared:bool=False,             # one tower for both sides
+        share_embeddings:bool=False,   # separate towers with one word-embedding matrix
+    ):
+        super().__init__()
+        if shared and passage is not None and passage is not question: raise ValueError("shared=True takes one tower: pass passage=None")
+        if shared and share_embeddings: raise ValueError("share_embeddings=True is for separate towers; shared=True already shares everything")
+        import copy
+        self.question = question
+        self.passage = question if shared else (passage if passage is not None else copy.deepcopy(question))
+        self.shared, self.share_embeddings = shared, share_embeddings
+        if share_embeddings:
+            tie_towers(_text_part(self.question).backbone.get_input_embeddings(), _text_part(self.passage).backbone.get_input_embeddings())
+
+    def forward(self,
+        questions:dict, # `self.question.collate(...)` output
+        passages:dict,  # `self.passage.collate(...)` output
+    )->tuple[torch.Tensor, torch.Tensor]: # question and passage embeddings
+        return self.question(questions), self.passage(passages)
+
+    @property
+    def fingerprint(self)->str:
+        q = self.question.fingerprint
+        return f"dual|shared={self.shared}|share_embeddings={self.share_embeddings}|question=({q})|passage=({q if self.shared else self.passage.fingerprint})"
+
+# %% ../nbs/05_encoders.ipynb #c1a00071
+def _save_tower(t, folder:Path):
+    folder.mkdir(parents=True)
+    if isinstance(t, DualEncoder):
+        meta = dict(cls="DualEncoder", shared=t.shared, share_embeddings=t.share_embeddings)
+        _save_tower(t.question, folder/"question")
+        if not t.shared: _save_tower(t.passage, folder/"passage")
+    elif isinstance(t, MultimodalTower):
+        meta = dict(cls="MultimodalTower", combine=t.combine, normalize=t.normalize is not None)
+        _save_tower(t.text, folder/"text"); _save_tower(t.image, folder/"image")
+    else:
+        p = t.pooling
+        opts = dict(pooling=p.strategy, layers=p.layers, combine=p.combine, normalize=t.normalize is not None, name=t.name)
+        if isinstance(t, TextTower): opts.update(max_length=t.max_length, prefix=t.prefix)
+        else: opts.update(on_error=t.on_error, num_workers=t.num_workers)
+        t.backbone.save_pretrained(folder/"backbone")
+        pre = t.tokenizer if isinstance(t, TextTower) else t.processor
+        if hasattr(pre, "save_pretrained"): pre.save_pretrained(folder/"backbone")
+        meta = dict(cls=type(t).__name__, options=opts, preprocess=pre.to_dict() if isinstance(pre, ImagePreprocess) else None, projection=None)
+        if t.projection is not None:
+            pr = t.projection
+            meta["projection"] = dict(in_dim=pr.in_features, out_dim=pr.out_features, bias=pr.bias is not None)
+            torch.save({k: v.detach().cpu() for k, v in pr.state_dict().items()}, folder/"projection.pt")
+    (folder/"tower.json").write_text(json.dumps(meta, indent=1))
+
+def _save_pretrained(self, folder:str|Path, # destination folder (replaced atomically)
+                    )->Path:
+    "Write this tower (or dual encoder) so `from_pretrained(folder)` / `load_tower(folder)` rebuilds it."
+    folder = Path(folder)
+    with atomic_path(folder) as tmp: _save_tower(self, tmp)
+    _mark_saved(self, folder.resolve())
+    return folder
+
+def _mark_saved(t, folder:Path):
+    t._source = (str(folder), {})
+    for name in ("question", "passage", "text", "image"):
+        sub = getattr(t, name, None)
+        if isinstance(sub, nn.Module) and sub is not t: _mark_saved(sub, folder/name if not (name == "passage" and getattr(t, "shared", False)) else folder/"question")
+
+for _c in (Tower, MultimodalTower, DualEncoder): _c.save_pretrained = _save_pretrained
+
+# %% ../nbs/05_encoders.ipynb #c1a00072
+def load_tower(
+    folder:str|Path, # a folder written by `save_pretrained`
+    device:str="cpu", # torch device
+):                   # a TextTower, ImageTower, MultimodalTower or DualEncoder
+    "Rebuild whatever tower `save_pretrained` wrote in `folder`."
+    folder = Path(folder)
+    if not (folder/"tower.json").exists(): raise FileNotFoundError(f"{folder} holds no tower.json: not a folder written by save_pretrained")
+    meta = json.loads((folder/"tower.json").read_text())
+    c = meta.get("cls")
+    if c == "DualEncoder":
+        q = load_tower(folder/"question", device)
+        t = DualEncoder(q, None if meta["shared"] else load_tower(folder/"passage", device), shared=meta["shared"], share_embeddings=meta["share_embeddings"])
+    elif c == "MultimodalTower": t = MultimodalTower(load_tower(folder/"text", device), load_tower(folder/"image", device), meta["combine"], meta["normalize"])
+    elif c in ("TextTower", "ImageTower"):
+        bb = AutoModel.from_pretrained(str(folder/"backbone")).to(device)
+        proj = None
+        if meta["projection"]:
+            pm = meta["projection"]; proj = Projection(pm["in_dim"], pm["out_dim"], pm["bias"])
+            proj.load_state_dict(torch.load(folder/"projection.pt", map_location="cpu")); proj = proj.to(device)
+        o = dict(meta["options"])
+        if c == "TextTower": t = TextTower(bb, AutoTokenizer.from_pretrained(str(folder/"backbone")), projection=proj, **o)
+        else:
+            pre = ImagePreprocess(**meta["preprocess"]) if meta["preprocess"] else _image_processor(folder/"backbone")
+            t = ImageTower(bb, pre, projection=proj, **o)
+    else: raise ValueError(f"{folder/'tower.json'}: unknown cls {c!r}; valid: TextTower, ImageTower, MultimodalTower, DualEncoder")
+    _mark_saved(t, folder.resolve())
+    return t
+
+@patch(cls_method=True)
+def from_pretrained(cls:MultimodalTower, folder:str|Path, device:str="cpu")->MultimodalTower:
+    "Load a multimodal tower written by `save_pretrained`."
+    return load_tower(folder, device)
+
+@patch(cls_method=True)
+def from_pretrained(cls:DualEncoder, folder:str|Path, device:str="cpu")->DualEncoder:
+    "Load a dual encoder written by `save_pretrained`."
+    return load_tower(folder, device)
+
+# %% ../nbs/05_encoders.ipynb #c1a00073
+def _spec(self)->dict: # plain JSON-able: class, source, settings, fingerprint
+    "How another process rebuilds this encoder with `from_spec`."
+    if isinstance(self, DualEncoder):
+        return dict(cls="DualEncoder", question=self.question.spec(), passage=None if self.shared else self.passage.spec(),
+                    shared=self.shared, share_embeddings=self.share_embeddings, fingerprint=self.fingerprint)
+    if isinstance(self, MultimodalTower):
+        return dict(cls="MultimodalTower", text=self.text.spec(), image=self.image.spec(), combine=self.combine,
+                    normalize=self.normalize is not None, fingerprint=self.fingerprint)
+    if self._source is None: raise ValueError(f"{type(self).__name__} was built from objects: save_pretrained(folder) first, then spec()")
+    src, opts = self._source
+    return dict(cls=type(self).__name__, source=src, options=opts, fingerprint=self.fingerprint)
+
+for _c in (Tower, MultimodalTower, DualEncoder): _c.spec = _spec
+
+def from_spec(
+    spec:dict,        # from `.spec()` (possibly through JSON)
+    device:str="cpu", # torch device
+    check:bool=True,  # verify that the rebuilt encoder has the spec's fingerprint
+):                    # the rebuilt tower or dual encoder
+    "Rebuild an encoder from its spec, in this or another process."
+    c = spec.get("cls")
+    if c == "DualEncoder":
+        q = from_spec(spec["question"], device, check)
+        t = DualEncoder(q, None if spec["shared"] else from_spec(spec["passage"], device, check), spec["shared"], spec["share_embeddings"])
+    elif c == "MultimodalTower":
+        t = MultimodalTower(from_spec(spec["text"], device, check), from_spec(spec["image"], device, check), spec["combine"], spec["normalize"])
+    elif c in ("TextTower", "ImageTower"):
+        k = TextTower if c == "TextTower" else ImageTower
+        t = k.from_config(**spec["options"]) if spec["source"] == "config" else k.from_pretrained(spec["source"], device=device, **spec["options"])
+        t = t.to(device)
+    else: raise ValueError(f"spec cls={c!r} is not valid: choose one of ['TextTower', 'ImageTower', 'MultimodalTower', 'DualEncoder']")
+    if check and t.fingerprint != spec["fingerprint"]:
+        raise ValueError(f"the {c} rebuilt from {spec.get('source', 'its parts')} has other weights or settings than the spec "
+                         f"(fingerprint {t.fingerprint[-16:]} != {spec['fingerprint'][-16:]}): save_pretrained the encoder and take its spec again")
+    return t

@@ -6,19 +6,20 @@ Docs: https://mmret.github.io/mmret/toy.html.md"""
 
 # %% ../nbs/00b_toy.ipynb #af139286
 from __future__ import annotations
-import hashlib, random, shutil
+import hashlib, math, random
 from pathlib import Path
 
 import numpy as np
 from datasets import Dataset, DatasetDict
-from PIL import Image, ImageDraw, ImageEnhance
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 from tqdm.auto import tqdm
 
-from .data import ViquaeData, atomic_path, cache_dir, load_viquae, make_passages, save_dataset
+from .data import ViquaeData, atomic_path, cache_dir, kill_point, load_viquae, make_passages, save_dataset
 
 # %% auto #0
-__all__ = ['COUNTRIES', 'OCCUPATIONS', 'INSTRUMENTS', 'TOY_VERSION', 'make_entities', 'article_paragraphs', 'entity_image',
-           'perturb', 'entity_questions', 'make_toy_kb', 'folder_digest', 'toy_data', 'toy_stats']
+__all__ = ['COUNTRIES', 'OCCUPATIONS', 'INSTRUMENTS', 'SHAPES', 'COLOURS', 'TEXTURES', 'TOY_VERSION', 'make_entities',
+           'article_paragraphs', 'draw_look', 'render_view', 'entity_questions', 'make_toy_kb', 'folder_digest',
+           'toy_data', 'toy_stats']
 
 # %% ../nbs/00b_toy.ipynb #0f65b285
 _SYL = ["ka", "ro", "vel", "in", "mar", "te", "lo", "su", "dra", "ne", "fi", "gor", "ba", "lin", "or", "ta", "zu", "mer", "ith", "ca"]
@@ -28,15 +29,31 @@ COUNTRIES = {"Aldoria": "Republic of Aldoria", "Brevonia": "Kingdom of Brevonia"
 OCCUPATIONS = {"painter": "artist", "astronomer": "astrophysicist", "composer": "musician", "chemist": "chemical scientist",
                "sculptor": "carver", "botanist": "plant scientist", "architect": "building designer", "poet": "versifier"}
 INSTRUMENTS = ["violin", "cello", "flute", "harp", "oboe", "lute"]
+SHAPES = ["circle", "square", "triangle", "diamond", "cross", "star"]
+COLOURS = {"red": (220, 30, 30), "green": (30, 170, 50), "blue": (40, 80, 230), "yellow": (245, 215, 30),
+           "magenta": (225, 40, 205), "cyan": (30, 205, 225), "orange": (250, 130, 20), "white": (250, 250, 250)}
+TEXTURES = ["solid", "stripes", "dots"]
 
 def _name(rng:random.Random)->str:
     "A pronounceable made-up word of 2-3 syllables, capitalised."
     return "".join(rng.choice(_SYL) for _ in range(rng.randint(2, 3))).capitalize()
 
-def make_entities(n:int=50, # number of entities
+def _looks(n:int, rng:random.Random, n_shapes:int=3)->list:
+    "`n` looks with pairwise different sets of (shape, colour) parts or textures."
+    out, seen = [], set()
+    while len(out) < n:
+        parts = [(rng.choice(SHAPES), rng.choice(sorted(COLOURS))) for _ in range(n_shapes)]
+        look = dict(parts=parts, cells=rng.sample(range(9), n_shapes), texture=rng.choice(TEXTURES))
+        key = (frozenset(parts), look["texture"])
+        if len(set(parts)) < n_shapes or key in seen: continue
+        seen.add(key); out.append(look)
+    return out
+
+def make_entities(n:int=400, # number of entities
                   seed:int=0, # random seed: same seed, same entities
-                 )->list: # one dict of facts per entity
-    "Deterministic made-up people with a birth year, country, city, occupation and instrument."
+                 )->list: # one dict of facts (and a `look`) per entity
+    "Deterministic made-up people with a birth year, country, city, occupation, instrument and a look."
+    if not 1 <= n <= 20_000: raise ValueError(f"n_entities must be between 1 and 20000, got {n}")
     rng, names, out = random.Random(seed), set(), []
     while len(out) < n:
         first, last = _name(rng), _name(rng)
@@ -46,6 +63,7 @@ def make_entities(n:int=50, # number of entities
                         country=rng.choice(sorted(COUNTRIES)), city=_name(rng) + rng.choice(["burg", "ton", "ville", "port"]),
                         occupation=rng.choice(sorted(OCCUPATIONS)), instrument=rng.choice(INSTRUMENTS),
                         wikidata_id=f"Q{9000000 + len(out)}"))
+    for e, look in zip(out, _looks(n, random.Random(seed * 7919 + 1))): e["look"] = look
     return out
 
 # %% ../nbs/00b_toy.ipynb #72bf4369
@@ -77,36 +95,66 @@ def article_paragraphs(e:dict, # an entity from `make_entities`
     return paras
 
 # %% ../nbs/00b_toy.ipynb #ff1d2626
-def entity_image(seed:int, # per-entity seed
-                 size:int=64, # side in pixels
-                )->Image.Image:
-    "A procedurally drawn, distinctive RGB image."
-    rng = np.random.default_rng(seed)
-    im = Image.new("RGB", (size, size), tuple(int(c) for c in rng.integers(0, 256, 3)))
-    d = ImageDraw.Draw(im)
-    for shape in rng.permutation(["ellipse", "rectangle", "polygon"]):
-        x0, y0 = (int(v) for v in rng.integers(0, size // 2, 2))
-        w, h = (int(v) for v in rng.integers(size // 4, size // 2, 2))
-        col = tuple(int(c) for c in rng.integers(0, 256, 3))
-        if shape == "polygon": d.polygon([(x0, y0 + h), (x0 + w // 2, y0), (x0 + w, y0 + h)], fill=col)
-        else: getattr(d, shape)([x0, y0, x0 + w, y0 + h], fill=col)
-    return im
+def _shape(d:ImageDraw.ImageDraw, kind:str, cx:float, cy:float, r:float, fill:tuple):
+    "Draw one shape of radius `r` centred on (cx, cy)."
+    if kind == "circle": d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=fill)
+    elif kind == "square": d.rectangle([cx - .85 * r, cy - .85 * r, cx + .85 * r, cy + .85 * r], fill=fill)
+    elif kind == "triangle": d.polygon([(cx, cy - r), (cx + r, cy + .8 * r), (cx - r, cy + .8 * r)], fill=fill)
+    elif kind == "diamond": d.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], fill=fill)
+    elif kind == "cross":
+        w = .38 * r
+        d.rectangle([cx - r, cy - w, cx + r, cy + w], fill=fill); d.rectangle([cx - w, cy - r, cx + w, cy + r], fill=fill)
+    elif kind == "star":
+        d.polygon([(cx + (r if k % 2 == 0 else .45 * r) * math.sin(k * math.pi / 5),
+                    cy - (r if k % 2 == 0 else .45 * r) * math.cos(k * math.pi / 5)) for k in range(10)], fill=fill)
+    else: raise ValueError(f"unknown shape {kind!r}; valid: {', '.join(SHAPES)}")
 
-def perturb(im:Image.Image, # the entity image
-            seed:int, # perturbation seed
-            crop:float=0.8, # smallest kept fraction of each side
-            jitter:float=0.3, # colour/brightness jitter amplitude
-            noise:float=12.0, # standard deviation of Gaussian pixel noise
-           )->Image.Image:
-    "A random crop (resized back), colour jitter and Gaussian noise of an image."
-    rng, (w, h) = np.random.default_rng(seed), im.size
-    s = rng.uniform(crop, 1.0)
-    cw, ch = int(w * s), int(h * s)
-    x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
-    out = im.crop((x, y, x + cw, y + ch)).resize((w, h), Image.BILINEAR)
-    out = ImageEnhance.Color(out).enhance(1 + rng.uniform(-jitter, jitter))
-    out = ImageEnhance.Brightness(out).enhance(1 + rng.uniform(-jitter, jitter))
-    a = np.asarray(out, dtype=np.float32) + rng.normal(0, noise, (h, w, 3))
+def draw_look(look:dict, # an entity's `look` from `make_entities`
+              side:int, # side of the square in pixels
+             )->Image.Image: # RGBA, transparent outside the shapes
+    "An entity's look: its coloured shapes in their cells, with its texture."
+    im = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    d, c = ImageDraw.Draw(im), side / 3
+    for (kind, colour), cell in zip(look["parts"], look["cells"]):
+        _shape(d, kind, c * (cell % 3) + c / 2, c * (cell // 3) + c / 2, .45 * c, COLOURS[colour] + (255,))
+    a = np.array(im)
+    yy, xx = np.mgrid[:side, :side] // max(2, side // 24)
+    mask = {"solid": np.zeros((side, side), bool), "stripes": yy % 2 == 0, "dots": (yy % 2 == 0) & (xx % 2 == 0)}[look["texture"]]
+    a[mask, :3] = (a[mask, :3] * .45).astype(np.uint8)
+    return Image.fromarray(a)
+
+# %% ../nbs/00b_toy.ipynb #v3view01
+def render_view(look:dict, # an entity's `look` from `make_entities`
+                seed:int|list, # view seed (an int or a list of ints): same seed, same pixels
+                size:int=64, # side of the image in pixels
+               )->Image.Image: # an RGB view of the look
+    "One random view of a look: background, clutter, placement, scale, rotation, flip, occlusion, lighting, blur, noise."
+    rng, S = np.random.default_rng(seed), 2 * size  # drawn at twice the size, then downsampled
+    c0, c1 = rng.integers(40, 200, 3), rng.integers(40, 200, 3)
+    g = np.linspace(0, 1, S)[None, :, None] if rng.random() < .5 else np.linspace(0, 1, S)[:, None, None]
+    bg = c0 * (1 - g) + c1 * g + np.zeros((S, S, 1))
+    grey = bg.mean(-1, keepdims=True)
+    im = Image.fromarray((grey + .4 * (bg - grey)).astype(np.uint8)).convert("RGBA")  # muted background
+    d = ImageDraw.Draw(im)
+    for _ in range(int(rng.integers(2, 6))):  # clutter: small muted shapes
+        v = int(rng.integers(60, 200))
+        _shape(d, SHAPES[int(rng.integers(len(SHAPES)))], *(float(t) for t in rng.uniform(0, S, 2)),
+               float(rng.uniform(.04 * S, .09 * S)), tuple(int(v + t) for t in rng.integers(-20, 20, 3)) + (255,))
+    layer = draw_look(look, int(S * rng.uniform(.55, .85)))
+    if rng.random() < .5: layer = layer.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    layer = layer.rotate(float(rng.uniform(-25, 25)), resample=Image.Resampling.BICUBIC, expand=True)
+    lo, hi = sorted((0, S - layer.width))  # inside the frame (centred-ish when larger than it)
+    x, y = (int(rng.integers(lo, hi + 1)) for _ in range(2))
+    im.alpha_composite(layer, (max(x, 0), max(y, 0)), (max(-x, 0), max(-y, 0)))
+    if rng.random() < .4:  # partial occlusion by a grey box
+        w, h = (int(t) for t in rng.uniform(.12 * S, .28 * S, 2))
+        x, y = (int(t) for t in rng.uniform(0, S - min(w, h), 2))
+        v = int(rng.integers(30, 220)); ImageDraw.Draw(im).rectangle([x, y, x + w, y + h], fill=(v, v, v, 255))
+    im = im.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
+    im = ImageEnhance.Brightness(im).enhance(float(rng.uniform(.7, 1.3)))
+    im = ImageEnhance.Contrast(im).enhance(float(rng.uniform(.7, 1.3)))
+    im = im.filter(ImageFilter.GaussianBlur(float(rng.uniform(0, 1))))
+    a = np.asarray(im, dtype=np.float32) + rng.normal(0, rng.uniform(0, 10), (size, size, 3))
     return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
 
 # %% ../nbs/00b_toy.ipynb #554695cb
@@ -123,6 +171,18 @@ def entity_questions(e:dict, # an entity from `make_entities`
     return [(k, t.format(x=e["name"] if rng.random() < p_named else "this person"), a, al) for k, t, a, al in qa]
 
 # %% ../nbs/00b_toy.ipynb #3740e9aa
+def _split_entities(n:int, seed:int, splits:tuple)->list:
+    "Disjoint, sorted entity numbers per split; each split gets at least one entity."
+    if len(splits) != 3 or any(f <= 0 for f in splits) or abs(sum(splits) - 1) > 1e-6:
+        raise ValueError(f"splits must be three positive train/dev/test shares summing to 1, got {splits}")
+    if n < 3: raise ValueError(f"n_entities must be >= 3 (one entity per split), got {n}")
+    sizes = [max(1, int(round(f * n))) for f in splits[1:]]
+    sizes = [n - sum(sizes)] + sizes
+    if sizes[0] < 1: raise ValueError(f"n_entities={n} leaves no train entity with splits={splits}")
+    order = random.Random(seed * 7919 + 2).sample(range(n), n)
+    cuts = np.cumsum(sizes)[:-1]
+    return [sorted(p) for p in np.split(np.array(order), cuts)]
+
 def _toy_tables(ents:list, seed:int, p_named:float, splits:tuple):
     "Articles and question splits (as python rows) of the toy dataset."
     rng = random.Random(seed)
@@ -132,43 +192,46 @@ def _toy_tables(ents:list, seed:int, p_named:float, splits:tuple):
         kb["wikipedia_title"].append(e["name"]); kb["text"].append({"paragraph": article_paragraphs(e, rng)})
         kb["image"].append(f"entity_{i:05d}.png"); kb["wikidata_id"].append(e["wikidata_id"])
         kb["url"].append(f"https://toy.example/wiki/{e['name'].replace(' ', '_')}")
-        for j, (key, q, a, aliases) in enumerate(entity_questions(e, rng, p_named)):
-            qrows.append(dict(id=f"toy_{i:05d}_{j}", input=q, image=f"q_{i:05d}_{j}.png", wikidata_id=e["wikidata_id"],
-                              output={"original_answer": a, "answer": aliases, "provenance": [{"title": [e["name"]]}]},
-                              meta={"entity": i, "fact": key, "named": e["name"] in q}))
-    order = rng.sample(range(len(qrows)), len(qrows))
-    cut = np.cumsum([int(round(f * len(qrows))) for f in splits[:-1]])
-    parts = np.split(np.array(order), cut)
-    return kb, {name: [qrows[k] for k in sorted(idx)] for name, idx in zip(("train", "dev", "test"), parts)}
+        qrows.append([dict(id=f"toy_{i:05d}_{j}", input=q, image=f"q_{i:05d}_{j}.png", wikidata_id=e["wikidata_id"],
+                           output={"original_answer": a, "answer": aliases, "provenance": [{"title": [e["name"]]}]},
+                           meta={"entity": i, "fact": key, "named": e["name"] in q})
+                      for j, (key, q, a, aliases) in enumerate(entity_questions(e, rng, p_named))])
+    parts = _split_entities(len(ents), seed, splits)
+    return kb, {name: [r for i in idx for r in qrows[i]] for name, idx in zip(("train", "dev", "test"), parts)}
 
 # %% ../nbs/00b_toy.ipynb #3387294f
-def _write_images(ents:list, seed:int, folder:Path, n_q:int, size:int):
-    "Entity images and one perturbed view per question."
+def _write_images(ents:list, seed:int, folder:Path, n_q:int, size:int, progress:bool=True):
+    "One view of each look for its article and one more per question."
     folder.mkdir(parents=True, exist_ok=True)
-    for i in tqdm(range(len(ents)), desc="Toy images", leave=False):
-        im = entity_image(seed * 1_000_003 + i, size)
-        im.save(folder/f"entity_{i:05d}.png")
-        for j in range(n_q): perturb(im, seed * 7_919 + i * 31 + j).save(folder/f"q_{i:05d}_{j}.png")
+    for i, e in enumerate(tqdm(ents, desc="Toy images", leave=False, disable=not progress)):
+        render_view(e["look"], [seed, i, 0], size).save(folder/f"entity_{i:05d}.png")
+        for j in range(n_q): render_view(e["look"], [seed, i, j + 1], size).save(folder/f"q_{i:05d}_{j}.png")
 
 def make_toy_kb(out_dir:str|Path, # where to write questions/, kb/, passages/, images/
-                n_entities:int=50, # number of entities (5 questions each)
+                n_entities:int=400, # number of entities (5 questions each)
                 seed:int=0, # random seed: same seed, identical files
                 p_named:float=0.2, # share of questions naming the entity
                 n_words:int=100, # passage size
-                splits:tuple=(0.6, 0.2, 0.2), # train/dev/test shares of the questions
+                splits:tuple=(0.6, 0.2, 0.2), # train/dev/test shares of the entities
                 image_size:int=64, # image side in pixels
+                overwrite:bool=False, # replace an existing non-empty `out_dir`
+                progress:bool=True, # show a progress bar
                )->Path:
     "Write a deterministic, synthetic ViQuAE-like dataset; the folder appears only when complete."
-    if n_entities < 1: raise ValueError(f"n_entities must be >= 1, got {n_entities}")
+    out = Path(out_dir)
     ents = make_entities(n_entities, seed)
     kb, qsplits = _toy_tables(ents, seed, p_named, splits)
     kb, passages = make_passages(Dataset.from_dict(kb), n_words=n_words)
-    with atomic_path(out_dir) as tmp:
+    images = kb["image"]
+    passages = passages.add_column("image", [images[i] for i in passages["index"]])
+    with atomic_path(out, overwrite=overwrite) as tmp:
         tmp.mkdir()
         save_dataset(DatasetDict({k: Dataset.from_list(v) for k, v in qsplits.items()}), tmp/"questions")
         save_dataset(kb, tmp/"kb"); save_dataset(passages, tmp/"passages")
-        _write_images(ents, seed, tmp/"images", 5, image_size)
-    return Path(out_dir)
+        kill_point("toy:after-tables")
+        _write_images(ents, seed, tmp/"images", 5, image_size, progress)
+        kill_point("toy:after-images")
+    return out
 
 # %% ../nbs/00b_toy.ipynb #c8443281
 def folder_digest(folder:str|Path, # any folder
@@ -180,26 +243,27 @@ def folder_digest(folder:str|Path, # any folder
     return h.hexdigest()
 
 # %% ../nbs/00b_toy.ipynb #1b985a55
-TOY_VERSION = 2
+TOY_VERSION = 3
 
-def toy_data(n_entities:int=50, # number of entities
+def toy_data(n_entities:int=400, # number of entities
              seed:int=0, # random seed
              **kwargs, # passed to `make_toy_kb`
             )->ViquaeData:
     "The toy dataset for these settings, built once into the cache and loaded."
     key = "_".join(f"{k}{v}" for k, v in sorted(dict(n=n_entities, s=seed, v=TOY_VERSION, **kwargs).items()))
     folder = cache_dir("toy")/key
-    if not (folder/"kb").exists(): make_toy_kb(folder, n_entities=n_entities, seed=seed, **kwargs)
+    if not (folder/"kb").exists(): make_toy_kb(folder, n_entities=n_entities, seed=seed, overwrite=True, **kwargs)
     return load_viquae(folder)
 
 # %% ../nbs/00b_toy.ipynb #9f55f5f1
 def toy_stats(data:ViquaeData, # a ViQuAE-style dataset
              )->dict: # counts a researcher checks first
-    "Counts of articles, passages, questions and images of a dataset."
+    "Counts of articles, passages, entities, questions and images of a dataset."
     qs = [q for s in data.questions.values() for q in s]
     named = [q.get("meta", {}).get("named") for q in qs if q.get("meta")]
     n_pass = [len(p) for p in data.kb["passage_index"]]
     return {"articles": len(data.kb), "passages": len(data.passages), "passages/article": round(float(np.mean(n_pass)), 2),
             **{f"questions ({k})": len(v) for k, v in data.questions.items()},
+            **{f"entities ({k})": len(set(v["wikidata_id"])) for k, v in data.questions.items()},
             "questions naming the entity": f"{np.mean(named):.0%}" if named else "n/a",
             "images": sum(1 for _ in Path(data.images).glob("*.png"))}
