@@ -1,6 +1,5 @@
-"""ranx metrics on aligned runs (a query a system missed scores 0), comparison tables with Fisher's randomization test and superscript letters (Markdown and LaTeX), query splits, and plots of metric@k. Fusion of runs lives in `mmret.fusion` (08b).
-
-`metric_table(qrels, runs, metrics)` gives each system's mean metrics (a judged query a system missed counts 0); `compare_systems` adds Fisher's randomization test and returns a `Comparison` that prints as Markdown or LaTeX with superscript letters. `split_queries` and `subset` make tuning and test splits; `align_run`, `coverage` and `union_run` prepare runs; `plot_metric_at_k` and `plot_query_differences` draw; `warmup` compiles ranx's numba kernels once.
+"""ranx metrics on aligned runs (a query a system missed scores 0), comparison tables with Fisher's randomization test and superscript
+letters (Markdown and LaTeX), query splits, and plots of metric@k. Fusion of runs lives in `mmret.fusion` (08b).
 
 Docs: https://mmret.github.io/mmret/evaluation.html.md"""
 

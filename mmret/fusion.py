@@ -1,6 +1,5 @@
-"""Score normalisation and fusion of runs: per-query min-max and z-score (ranx's `min-max` and `zmuv`), a global z-score fitted on the tuning split, weighted sums and RRF, with the normalisation and the weights chosen on the tuning (dev) split only and recorded in the fitted object.
-
-`tune_fusion(qrels_dev, runs_dev, metric)` chooses on the tuning split the normalisation (one of `NORMS`), the weight step and the weights (or RRF's k) and returns a `FusionParams`, whose `apply(test_runs)` fuses the test runs with them unchanged. `fuse_runs` fuses with given normalisations and weights; `fit_norm` and `ScoreNorm` normalise; `fill_missing` scores a passage a run did not retrieve 1 below that run's per-query minimum; `plot_fusion_landscape` draws the dev metric against the weights.
+"""Score normalisation and fusion of runs: per-query min-max and z-score (ranx's `min-max` and `zmuv`), a global z-score fitted on the tuning split,
+weighted sums and RRF, with the normalisation and the weights chosen on the tuning (dev) split only and recorded in the fitted object.
 
 Docs: https://mmret.github.io/mmret/fusion.html.md"""
 

@@ -1,6 +1,5 @@
-"""`pool_hidden_states`: one vector per text (or image) from a transformer's token states — first token, EOS token, masked mean or masked max, over one layer or several layers combined.
-
-`pool_hidden_states(hidden_states, attention_mask, strategy, layers, combine)` is the one call most code needs: `strategy` is one of `STRATEGIES` (`first`, `eos`, `mean`, `max`), `layers` one hidden-state index or several, `combine` how several layers merge (`COMBINES`: `sum`, `mean`, `concat`). Its steps are public too: `layer_indices`, `combine_layers`, `eos_positions`, `pool_tokens`; `pooling_grid` lists every strategy × layer choice as variants for `TextEncoder.encode_variants`.
+"""`pool_hidden_states`: one vector per text (or image) from a transformer's token states — first token,
+EOS token, masked mean or masked max, over one layer or several layers combined.
 
 Docs: https://mmret.github.io/mmret/pooling.html.md"""
 

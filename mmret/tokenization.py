@@ -1,6 +1,5 @@
-"""What the encoder actually sees: unknown tokens, how entity names fragment into word pieces, padding / truncation / attention masks; and which modules of a model share weights (input/output tying, encoder/decoder sharing, dual-encoder towers, CLIP text vs vision).
-
-Checks that return tables or dicts: `unknown_token_report` (how often a corpus hits the unknown token, and why), `entity_fragmentation` and `fragmentation_summary` (how names split into word pieces), `model_inputs_table` (what the model sees, position by position). Weight sharing: `tied_embeddings` lists the groups of parameters that are one tensor; `tie_towers` and `untie_towers` share or separate the parameters of a question and a passage tower.
+"""What the encoder actually sees: unknown tokens, how entity names fragment into word pieces, padding / truncation / attention masks; and which
+modules of a model share weights (input/output tying, encoder/decoder sharing, dual-encoder towers, CLIP text vs vision).
 
 Docs: https://mmret.github.io/mmret/tokenization.html.md"""
 
