@@ -25,7 +25,8 @@ from .data import atomic_path, cache_dir, load_image
 __all__ = ['MODALITIES', 'LORA_TARGETS', 'gather', 'LogitScale', 'info_nce', 'relevance_mask', 'ContrastiveLoss',
            'cached_backward', 'Augment', 'Examples', 'DevSet', 'dev_mrr', 'TrainConfig', 'TrainResult', 'fit',
            'passage_items', 'question_items', 'passage_keys', 'viquae_examples', 'viquae_dev', 'view', 'set_trainable',
-           'add_lora', 'save_adapters', 'load_adapters', 'mine_negatives', 'train']
+           'add_lora', 'save_adapters', 'load_adapters', 'mine_negatives', 'train', 'SmallCNNConfig', 'SmallCNN',
+           'toy_towers', 'toy_recipe', 'toy_model']
 
 # %% ../nbs/06_training.ipynb #9ba7f217
 def gather(
@@ -786,7 +787,7 @@ def train(
         if config.progress: print(f"phase {name}: {pc.modality}, {pc.epochs} epoch(s), lr {pc.lr}, {n:,} trainable parameters")
         negs = mine_negatives(data, pc.train_split, [s for s in pc.negatives], pc.negatives_k, model, pc.modality) if pc.negatives and pc.hard_negatives else {}
         ex = viquae_examples(data, pc.train_split, qrels[pc.train_split], negs, pc.modality, pc.no_relevant, m=pc.hard_negatives,
-                             batch_size=pc.batch_size, seed=pc.seed, augment=Augment(**pc.augment) if pc.augment else None, bad_image=pc.bad_image)
+                             batch_size=pc.batch_size, seed=pc.seed, augment=Augment(**pc.augment) if pc.augment is not None else None, bad_image=pc.bad_image)
         dev = viquae_dev(data, pc.dev_split, qrels[pc.dev_split], pc.modality) if pc.dev_split else None
         v = view(model, pc.modality)
         def remine(_, pc=pc, ex=ex, negs=negs):   # the model's dense run now, after the mined lists
@@ -800,3 +801,90 @@ def train(
         with _replacing(out/"model") as tmp: model.save_pretrained(tmp)
         res = dataclasses.replace(res, folder=out/"model", output=out)
     return res
+
+# %% ../nbs/06_training.ipynb #r3s0cd02
+from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel
+from transformers.modeling_outputs import BaseModelOutput
+
+class SmallCNNConfig(PretrainedConfig):
+    "Settings of `SmallCNN`: input side and channels per block."
+    model_type = "mmret_small_cnn"
+    def __init__(self,
+        image_size:int=64,               # input side in pixels
+        channels:list=(16, 32, 64, 64),  # output channels of each conv block (a 2x2 max-pool between blocks)
+        **kwargs):
+        super().__init__(**kwargs)
+        self.image_size, self.channels = image_size, list(channels)
+        self.hidden_size, self.num_hidden_layers = self.channels[-1], len(self.channels)
+
+class SmallCNN(PreTrainedModel):
+    "Blocks of 3x3 convolution, batch norm and ReLU; the last feature map comes out as tokens (batch, positions, channels)."
+    config_class = SmallCNNConfig
+    base_model_prefix = "cnn"
+    main_input_name = "pixel_values"
+    def __init__(self, config:SmallCNNConfig):
+        super().__init__(config)
+        layers, c = [], 3
+        for i, o in enumerate(config.channels):
+            layers += [nn.Conv2d(c, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU()]
+            if i < len(config.channels) - 1: layers.append(nn.MaxPool2d(2))
+            c = o
+        self.blocks = nn.Sequential(*layers)
+        self.post_init()
+    def _init_weights(self, module): pass  # PyTorch's default initialisation
+    def forward(self,
+        pixel_values:torch.Tensor,         # (batch, 3, H, W)
+        output_hidden_states:bool=False,   # also return the states tuple (only the final map: pool `layers=-1`)
+        return_dict:bool=True, **kwargs,
+    )->BaseModelOutput:
+        x = self.blocks(pixel_values).flatten(2).transpose(1, 2)
+        return BaseModelOutput(last_hidden_state=x, hidden_states=(x,) if output_hidden_states else None)
+
+AutoConfig.register(SmallCNNConfig.model_type, SmallCNNConfig, exist_ok=True)
+AutoModel.register(SmallCNNConfig, SmallCNN, exist_ok=True)
+
+# %% ../nbs/06_training.ipynb #r3s0cd05
+def toy_towers(
+    seed:int=0,          # seed of the CNN's initial weights
+    channels:list=(16, 32, 64, 64), # CNN channels per block
+    dim:int=128,         # image embedding dimension (projection)
+)->nn.Module: # a `DualEncoder` with one shared `MultimodalTower`
+    "The toy recipe's starting model: frozen zero-shot MiniLM text part ⊕ a small CNN image part, one tower for both sides."
+    from mmret.encoders import DualEncoder, ImageTower, MultimodalTower, TextTower, minilm_path
+    torch.manual_seed(seed)
+    image = ImageTower.from_pretrained(SmallCNN(SmallCNNConfig(64, channels)), pooling="mean", projection=dim)
+    return DualEncoder(MultimodalTower(TextTower.from_pretrained(minilm_path()), image, "concat"), shared=True)
+
+def toy_recipe(**overrides)->TrainConfig: # unknown keys: an error listing the valid ones
+    "Settings that train the image part of `toy_towers` on the toy KB: question image -> article image."
+    base = dict(data="toy", modality="image", epochs=10, batch_size=64, lr=2e-3, weight_decay=1e-4, temperature=0.1,
+                hard_negatives=1, negatives=["bm25"], augment=None, patience=3, progress=False)
+    return TrainConfig.from_dict({**base, **overrides})
+
+def _data_digest(data)->str:
+    "Digest of a dataset's passages, questions and image files (names and sizes)."
+    h = hashlib.sha1()
+    for col in ("passage", "index", "image"):
+        if col in data.passages.column_names: h.update(json.dumps(list(data.passages[col]), default=str).encode())
+    for s in sorted(data.questions): h.update(json.dumps([s] + [list(data.questions[s][k]) for k in ("id", "input", "image")], default=str).encode())
+    import os
+    h.update(json.dumps(sorted((e.name, e.stat().st_size) for e in os.scandir(data.images) if e.is_file())).encode())
+    return h.hexdigest()[:16]
+
+def toy_model(
+    config:TrainConfig|None=None, # default `toy_recipe()`
+    model:nn.Module|None=None,    # starting model (default `toy_towers()`)
+    data=None,                    # a `ViquaeData` (default: the toy KB, `config.data`)
+)->TrainResult: # `folder`: the trained `DualEncoder`, `history`: losses and dev MRR@10
+    "Train with `config` once, in `cache_dir('train', key)` (key: settings, starting weights, data); later calls return the cached run."
+    config = config or toy_recipe()
+    data = data if data is not None else _data(config)
+    model = model if model is not None else toy_towers()
+    key = hashlib.sha1(f"{config.fingerprint}|{model.fingerprint}|{_data_digest(data)}".encode()).hexdigest()[:16]
+    out = cache_dir("train", key)
+    ck = _latest_checkpoint(out)
+    if ck is not None and (out/"model").exists():
+        st = json.loads((ck/"state.json").read_text())
+        if st["stopped"] in ("done", "early stopping"):
+            return TrainResult(out/"model", out, st["history"], st["step"], st["best"], st["stopped"])
+    return train(dataclasses.replace(config, output=str(out), resume=True), model=model, data=data)
