@@ -401,6 +401,7 @@ def train_system(cfg:PipelineConfig, # the pipeline config
                  system:str, # a trained system
                  data, # ViquaeData
                  data_key:str, # the data's key (a stage key or folder fingerprint)
+                 force:bool=False, # train again even if the cache holds this model
                 )->tuple: # (model folder, {"history", "seconds", "reused", "key"})
     "Train a system once per (settings, towers, data): the model lives in `cache_dir('train', key)`, shared by every run."
     from mmret.data import cache_dir
@@ -411,6 +412,7 @@ def train_system(cfg:PipelineConfig, # the pipeline config
     key = settings_key({"train": settings, "towers": model.fingerprint, "data": data_key})
     out = cache_dir("train", key)
     done = out/"pipeline-done.json"
+    if force: shutil.rmtree(out); out.mkdir()
     if done.exists(): return out/"model", {**json.loads(done.read_text()), "reused": True, "key": key}
     t = time.perf_counter()
     tc = TrainConfig.from_dict({**settings, "data": str(cfg.data or "toy"), "output": str(out), "progress": cfg.progress})
@@ -459,7 +461,7 @@ def trained_stage(st:PipelineState, system:str):
     cfg, data = st.config, st.data
     def compute(f):
         from mmret.encoders import DualEncoder
-        folder, info = train_system(cfg, system, data, st.keys["data"])
+        folder, info = train_system(cfg, system, data, st.keys["data"], st.force)
         (f/"training.json").write_text(json.dumps(info))
         _save_runs(f, trained_runs(DualEncoder.from_pretrained(folder), system, data, cfg))
     def load(f):
