@@ -29,6 +29,8 @@ def _toy(args):
     from mmret.toy import make_toy_kb, toy_stats
     from mmret.data import load_viquae
     out = Path(args.out_dir)
+    if not args.force and out.exists() and (not out.is_dir() or any(out.iterdir())):   # before any work or output
+        raise FileExistsError(f"{out} exists and is not empty; choose a new folder, or --force to replace it")
     make_toy_kb(out, n_entities=args.n_entities, seed=args.seed, overwrite=args.force)
     stats = toy_stats(load_viquae(out))
     print(f"Toy dataset written to {out}")
