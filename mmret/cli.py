@@ -7,7 +7,7 @@ Docs: https://mmret.github.io/mmret/cli.html.md"""
 
 # %% ../nbs/09b_cli.ipynb #ac78b9d9
 from __future__ import annotations
-import argparse, importlib.util, inspect, sys
+import argparse, importlib.util, sys
 from pathlib import Path
 
 # %% auto #0
@@ -25,15 +25,13 @@ def _demo(args):
     return run_pipeline(demo_config(args.n_entities, args.seed), out=args.out, force=args.force)
 
 def _toy(args):
-    "mmret toy: write a toy dataset and print its statistics."
+    "mmret toy: write a toy dataset and print its statistics; a folder holding other files is refused unless --force."
     from mmret.toy import make_toy_kb, toy_stats
     from mmret.data import load_viquae
     out = Path(args.out_dir)
-    kw = {}
-    if "overwrite" in inspect.signature(make_toy_kb).parameters: kw["overwrite"] = args.force
-    elif out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.force:
-        raise FileExistsError(f"{out} exists and is not empty; choose a new folder (or --force to replace it)")
-    make_toy_kb(out, n_entities=args.n_entities, seed=args.seed, **kw)
+    if not args.force and out.exists() and (not out.is_dir() or any(out.iterdir())):   # before any work or output
+        raise FileExistsError(f"{out} exists and is not empty; choose a new folder, or --force to replace it")
+    make_toy_kb(out, n_entities=args.n_entities, seed=args.seed, overwrite=args.force)
     stats = toy_stats(load_viquae(out))
     print(f"Toy dataset written to {out}")
     for k, v in stats.items(): print(f"  {k:<28} {v}")
@@ -42,7 +40,10 @@ def _toy(args):
 def _train(args):
     "mmret train: train a dual encoder from a config file (mmret.training)."
     from mmret.training import train
-    return train(args.config)
+    res = train(args.config)
+    best = "" if res.best is None else f", best dev MRR@10 {res.best:.3f}"
+    print(f"Trained model in {res.folder} ({res.steps} steps, {res.stopped}{best})")
+    return res
 
 # %% ../nbs/09b_cli.ipynb #ee9b709b
 def _positive(s:str)->int:
@@ -64,7 +65,7 @@ def parser()->argparse.ArgumentParser:
     r = sub.add_parser("run", help="run the pipeline on a ViQuAE-style data folder described by a YAML/JSON config")
     r.add_argument("config", type=Path, help="config file (a config holding only `data: FOLDER` runs every default stage)")
     d = sub.add_parser("demo", help="run the pipeline on the embedded toy config")
-    d.add_argument("--n-entities", type=_positive, default=None, help="toy entities (default 50)")
+    d.add_argument("--n-entities", type=_positive, default=None, help="toy entities (default 20)")
     d.add_argument("--seed", type=int, default=None, help="toy seed (default 0)")
     for c, default in ((r, "mmret-out"), (d, "mmret-demo")):
         c.add_argument("--out", type=Path, default=Path(default), help=f"output folder (default {default}); reused stages are kept there")

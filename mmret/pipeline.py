@@ -19,28 +19,31 @@ from fastcore.basics import patch
 from .data import atomic_path, kill_point, load_viquae, load_qrels, save_qrels, load_trec_run, save_trec_run
 
 # %% auto #0
-__all__ = ['SYSTEMS', 'SPLITS', 'SYSTEM_STAGES', 'MARKER', 'PipelineConfig', 'demo_config', 'settings_key', 'folder_fingerprint',
-           'StageLog', 'cached_stage', 'check_data_folder', 'check_splits', 'load_data', 'PipelineState',
-           'relevant_stage', 'bm25_stage', 'negatives_stage', 'minilm_stage', 'check_systems', 'fusion_stage',
-           'prepare_out', 'report_markdown', 'plot_hits_at_k', 'question_html', 'write_viewer', 'PipelineResult',
-           'run_pipeline', 'show_question']
+__all__ = ['TRAINED', 'SYSTEMS', 'SPLITS', 'TRAIN_DEFAULTS', 'IMAGE_TOWER', 'SYSTEM_STAGES', 'MARKER', 'PipelineConfig',
+           'demo_config', 'settings_key', 'folder_fingerprint', 'StageLog', 'cached_stage', 'check_data_folder',
+           'check_splits', 'load_data', 'PipelineState', 'relevant_stage', 'bm25_stage', 'negatives_stage',
+           'minilm_stage', 'trained_towers', 'train_config', 'train_system', 'trained_runs', 'trained_stage',
+           'check_systems', 'fusion_stage', 'prepare_out', 'report_markdown', 'plot_hits_at_k', 'plot_training',
+           'question_html', 'write_viewer', 'PipelineResult', 'run_pipeline', 'show_question']
 
 # %% ../nbs/09_pipeline.ipynb #43ad3409
-SYSTEMS = ("bm25", "minilm", "fusion") # systems run when a config names none, in table order
+TRAINED = {"text-dual-encoder": "text", "image-article": "image", "multimodal": "multimodal"} # trained system -> what its towers see
+SYSTEMS = ("bm25", "minilm", "text-dual-encoder", "image-article", "multimodal", "fusion") # systems run when a config names none, in table order
 
 @dataclass
 class PipelineConfig:
     "Settings of `run_pipeline`; every field but `data` has a default (no `data`: the toy KB of `toy`)."
     data: str|None = None        # ViQuAE-style folder: questions/ (train, dev, test), kb, optional passages/, images/
     images: str|None = None      # images folder (default: `data`/images)
-    toy: dict = field(default_factory=lambda: {"n_entities": 50, "seed": 0}) # `make_toy_kb` settings when `data` is None
+    toy: dict = field(default_factory=lambda: {"n_entities": 20, "seed": 0}) # `make_toy_kb` settings when `data` is None
     systems: list = field(default_factory=lambda: list(SYSTEMS)) # systems to run and compare, in table order
     k: int = 100                 # passages retrieved per question
     tune_metric: str = "mrr@10"  # what BM25's (k1, b) and the fusion maximise on dev
     metrics: list = field(default_factory=lambda: ["mrr@10", "precision@1", "hit_rate@20", "ndcg@10"]) # table columns
-    encoder: str|None = None     # text encoder folder of `minilm` (default: the packaged all-MiniLM-L6-v2)
+    encoder: str|None = None     # text encoder folder of `minilm` and of the trained text towers (default: the packaged all-MiniLM-L6-v2)
     batch_size: int = 32         # texts per encoder forward pass
     negatives_k: int = 100       # hard negatives: BM25 passages looked at per training question
+    train: dict = field(default_factory=dict) # per trained system, `TrainConfig` settings over `TRAIN_DEFAULTS`, e.g. {"multimodal": {"epochs": 3}}
     fusion_of: int = 3           # fuse the best `fusion_of` systems on dev
     viewer_k: int = 3            # passages per system shown in the viewer
     viewer_questions: int = 200  # test questions in the viewer (the first ones)
@@ -69,6 +72,14 @@ def _validate(self:PipelineConfig):
         if not getattr(self, n): raise ValueError(f"config field {n!r} is empty")
     if len(set(self.systems)) < len(self.systems): raise ValueError(f"config field 'systems' repeats a system: {self.systems}")
     if "fusion" in self.systems and len(self.systems) < 3: raise ValueError("config field 'systems': 'fusion' needs at least two other systems")
+    _check_type("train", self.train, dict)
+    for s, over in self.train.items():
+        if s not in TRAINED: raise ValueError(f"config field 'train': {s!r} is not a trained system; valid: {list(TRAINED)}")
+        _check_type(f"train.{s}", over, dict)
+        from mmret.training import TrainConfig
+        valid = [f.name for f in fields(TrainConfig) if f.name not in ("data", "output", "towers", "modality", "progress")]
+        bad = [k for k in over if k not in valid]
+        if bad: raise ValueError(f"config field 'train.{s}': unknown setting(s) {bad}; valid: {valid}")
     from mmret.toy import make_toy_kb
     valid = [p for p in inspect.signature(make_toy_kb).parameters if p != "out_dir"]
     bad = [k for k in self.toy if k not in valid]
@@ -348,8 +359,123 @@ def minilm_stage(st:PipelineState):
                                  compute, lambda f: _load_runs(f, "minilm"),
                                  lambda r: f"{_model_name(path)}: passages encoded, exact FAISS inner-product search")
 
+# %% ../nbs/09_pipeline.ipynb #bc8a4526
+TRAIN_DEFAULTS = { # `TrainConfig` settings of each trained system (a config's `train` overrides them)
+    "text-dual-encoder": dict(epochs=1, lr=5e-5, batch_size=32, hard_negatives=1),
+    "image-article": dict(epochs=6, lr=1e-3, batch_size=32, hard_negatives=1, negatives=[], augment={}),
+    "multimodal": dict(batch_size=32, hard_negatives=1, augment={},
+                       phases=[dict(name="image", modality="image", epochs=4, lr=1e-3, negatives=[], train=["question.image"]),
+                               dict(name="both", epochs=1, lr=5e-5, train=["question"])]),
+}
+IMAGE_TOWER = dict(image_size=64, patch_size=8, hidden_size=64, num_hidden_layers=2, num_attention_heads=2, seed=0) # the image tower trained from scratch
+
+def trained_towers(system:str, # a trained system (`TRAINED`)
+                   encoder:str|Path|None=None, # text tower folder (default: the packaged all-MiniLM-L6-v2)
+                  ):
+    "The untrained dual encoder of a trained system: one shared tower (text: MiniLM, image: a tiny ViT, multimodal: both)."
+    from mmret.encoders import DualEncoder, TextTower, ImageTower, MultimodalTower, minilm_path
+    if system not in TRAINED: raise ValueError(f"{system!r} is not a trained system; valid: {list(TRAINED)}")
+    text = lambda: TextTower.from_pretrained(str(encoder or minilm_path()))
+    image = lambda: ImageTower.from_config(**IMAGE_TOWER)
+    tower = {"text": text, "image": image, "multimodal": lambda: MultimodalTower(text(), image())}[TRAINED[system]]()
+    return DualEncoder(tower, shared=True)
+
+def train_config(cfg:PipelineConfig, # the pipeline config
+                 system:str, # a trained system
+                )->dict: # `TrainConfig` settings (no data, output or towers: the stage gives them)
+    "The training settings of one trained system: `TRAIN_DEFAULTS` with the config's `train` over them."
+    return {**TRAIN_DEFAULTS[system], **cfg.train.get(system, {}), "modality": TRAINED[system]}
+
+# %% ../nbs/09_pipeline.ipynb #131945c5
+def _history(out:Path, res)->dict:
+    "Losses per step and dev MRR@10 per epoch of every phase of a finished training run."
+    from mmret.training import _latest_checkpoint
+    phases = sorted((out/"phases").iterdir()) if (out/"phases").is_dir() else []
+    hist = {}
+    for p in phases or [out]:
+        ck = _latest_checkpoint(p)
+        if ck is not None: hist[p.name if phases else "main"] = json.loads((ck/"state.json").read_text())["history"]
+    return hist or {"main": res.history}
+
+def train_system(cfg:PipelineConfig, # the pipeline config
+                 system:str, # a trained system
+                 data, # ViquaeData
+                 data_key:str, # the data's key (a stage key or folder fingerprint)
+                 force:bool=False, # train again even if the cache holds this model
+                )->tuple: # (model folder, {"history", "seconds", "reused", "key"})
+    "Train a system once per (settings, towers, data): the model lives in `cache_dir('train', key)`, shared by every run."
+    from mmret.data import cache_dir
+    from mmret.training import TrainConfig, train
+    from mmret.encoders import DualEncoder
+    settings = train_config(cfg, system)
+    model = trained_towers(system, cfg.encoder)
+    key = settings_key({"train": settings, "towers": model.fingerprint, "data": data_key})
+    out = cache_dir("train", key)
+    done = out/"pipeline-done.json"
+    if force: shutil.rmtree(out); out.mkdir()
+    if done.exists(): return out/"model", {**json.loads(done.read_text()), "reused": True, "key": key}
+    t = time.perf_counter()
+    tc = TrainConfig.from_dict({**settings, "data": str(cfg.data or "toy"), "output": str(out), "progress": cfg.progress})
+    res = train(tc, model=model, data=data)
+    info = {"history": _history(out, res), "seconds": time.perf_counter() - t, "best": res.best, "steps": res.steps}
+    with _atomic(done) as tmp: tmp.write_text(json.dumps(info))
+    return res.folder, {**info, "reused": False, "key": key}
+
+# %% ../nbs/09_pipeline.ipynb #532368fb
+def _encode(tower, items:list, cfg:PipelineConfig)->np.ndarray:
+    return tower.encode(items, batch_size=cfg.batch_size, progress=cfg.progress)
+
+def trained_runs(model, # a trained DualEncoder
+                 system:str, # a trained system
+                 data, # ViquaeData
+                 cfg:PipelineConfig, # the pipeline config
+                 splits=("dev", "test"), # question splits searched
+                )->dict: # split -> Run over passage ids
+    "Search the passages with a trained system; `image-article` searches article images, then expands articles to passages."
+    from mmret.search import DenseIndex, expand_articles
+    from mmret.training import passage_items, question_items, _pick
+    mod = TRAINED[system]
+    if mod == "image":
+        names = list(data.kb["image"])
+        rows = [i for i, n in enumerate(names) if n]
+        if not rows: raise ValueError("image-article: no KB article has an image")
+        P = _encode(model.passage, [str(Path(data.images)/names[i]) for i in rows], cfg)
+        ix = DenseIndex.build(P, [str(i) for i in rows], factory="Flat", metric="ip")
+    else:
+        P = _encode(model.passage, [_pick(p, mod) for p in passage_items(data)], cfg)
+        ix = DenseIndex.build(P, _passage_ids(data), factory="Flat", metric="ip")
+    out = {}
+    for s in splits:
+        items, ids = question_items(data, s), [str(i) for i in data.questions[s]["id"]]
+        keep = [i for i, it in enumerate(items) if mod == "text" or it["image"]]   # a question without image: no image search
+        Q = _encode(model.question, [_pick(items[i], mod) for i in keep], cfg)
+        if mod == "image":
+            arts = ix.search(Q, [ids[i] for i in keep], k=min(cfg.k, len(rows)), name=system)
+            out[s] = expand_articles(arts, data.article2passage, k=cfg.k)
+        else: out[s] = ix.search(Q, [ids[i] for i in keep], k=cfg.k, name=system)
+        out[s].name = system
+    return out
+
+def trained_stage(st:PipelineState, system:str):
+    "A trained system: train it (or reuse the cached model), then search dev and test with it."
+    cfg, data = st.config, st.data
+    def compute(f):
+        from mmret.encoders import DualEncoder
+        folder, info = train_system(cfg, system, data, st.keys["data"], st.force)
+        (f/"training.json").write_text(json.dumps(info))
+        _save_runs(f, trained_runs(DualEncoder.from_pretrained(folder), system, data, cfg))
+    def load(f):
+        st.info.setdefault("training", {})[system] = json.loads((f/"training.json").read_text())
+        return _load_runs(f, system)
+    def summary(_):
+        i = st.info["training"][system]
+        how = "model reused from the training cache" if i["reused"] else f"trained in {i['seconds']:.0f} s"
+        return f"{TRAINED[system]} towers, {i['steps']} steps, best dev MRR@10 {i['best'] or float('nan'):.3f}; {how}"
+    st.runs[system] = st.stage(system, {"data": st.keys["data"], "train": train_config(cfg, system), "image_tower": IMAGE_TOWER,
+                                        "encoder": folder_fingerprint(cfg.encoder) if cfg.encoder else "minilm", "k": cfg.k}, compute, load, summary)
+
 # %% ../nbs/09_pipeline.ipynb #a65b88a1
-SYSTEM_STAGES = {"bm25": bm25_stage, "minilm": minilm_stage}
+SYSTEM_STAGES = {"bm25": bm25_stage, "minilm": minilm_stage} | {s: (lambda st, s=s: trained_stage(st, s)) for s in TRAINED}
 
 def check_systems(cfg:PipelineConfig):
     "Raise a ValueError listing the valid systems when the config names an unknown one."
@@ -423,9 +549,13 @@ def report_markdown(res)->str: # the report, Markdown
     if "negatives" in i:
         lines.append(f"- Hard negatives (BM25, no answer or alias, outside the provenance article) for "
                      f"{sum(1 for v in i['negatives'].values() if v)} training questions.")
+    for s, t in i.get("training", {}).items():
+        how = "reused from the training cache" if t["reused"] else f"trained in {t['seconds']:.0f} s"
+        lines.append(f"- {s}: {t['steps']} training steps, best dev MRR@10 {t['best'] or float('nan'):.3f} ({how}).")
     lines += ["", "## Stages", "", "| stage | | seconds | |", "|:--|:--|--:|:--|"]
     lines += [f"| {l.name} | {'reused' if l.reused else 'computed'} | {l.seconds:.1f} | {l.summary} |" for l in res.logs]
     lines += ["", "## Plots", "", "![Hits@k](hits_at_k.png)", ""]
+    if "training" in res.paths: lines += ["![training curves](training.png)", ""]
     if "wins_losses" in res.paths: lines += ["![per-question wins and losses of the two best systems](wins_losses.png)", ""]
     return "\n".join(lines)
 
@@ -444,6 +574,26 @@ def plot_hits_at_k(qrels, # test qrels
     ax.set_title(f"Hits@k on {qrels.name} ({len(qrels)} questions)")
     save_figure(fig, path); plt.close(fig)
     return tab
+
+# %% ../nbs/09_pipeline.ipynb #c27cae52
+def plot_training(training:dict, # system -> {"history": {phase: {"loss", "dev_mrr"}}} (the stages' `training.json`)
+                  path:Path|None=None, # PNG to write
+                 ):
+    "Training curves: loss per step (left) and dev MRR@10 per epoch (right) of every trained system and phase."
+    import matplotlib.pyplot as plt
+    from mmret.evaluation import save_figure
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4))
+    for s, i in training.items():
+        x, e = 0, 0
+        for ph, h in i["history"].items():
+            lab = s if len(i["history"]) == 1 else f"{s} ({ph})"
+            a.plot(range(x, x + len(h["loss"])), h["loss"], label=lab); x += len(h["loss"])
+            if h.get("dev_mrr"): b.plot(range(e + 1, e + 1 + len(h["dev_mrr"])), h["dev_mrr"], marker="o", label=lab)
+            e += len(h.get("dev_mrr") or [])
+    a.set_xlabel("step"); a.set_ylabel("contrastive loss"); a.grid(alpha=.3); a.legend(fontsize=7)
+    b.set_xlabel("epoch"); b.set_ylabel("dev MRR@10"); b.grid(alpha=.3); b.legend(fontsize=7)
+    fig.suptitle("Training curves"); save_figure(fig, path); plt.close(fig)
+    return path
 
 # %% ../nbs/09_pipeline.ipynb #9e34ae45
 _CSS = """body{font-family:system-ui,sans-serif;margin:1.5em;color:#222} .q{border:1px solid #ccc;border-radius:6px;padding:.8em;margin:1em 0}
@@ -559,6 +709,8 @@ def _write_outputs(res:PipelineResult, st:PipelineState):
         import matplotlib.pyplot as plt
         p["wins_losses"] = out/"wins_losses.png"
         plt.close(plot_query_differences(res.qrels["test"], test[best[0]], test[best[1]], metric=c.metrics[0], path=p["wins_losses"]))
+    (out/"training.png").unlink(missing_ok=True)
+    if res.info.get("training"): p["training"] = plot_training(res.info["training"], out/"training.png")
     p["viewer"] = write_viewer(res, out/"viewer")
     p["config"] = out/"config.yaml"
     with _atomic(p["config"]) as tmp: tmp.write_text(yaml.safe_dump(c.to_dict(), sort_keys=False))
