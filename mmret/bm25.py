@@ -1,4 +1,5 @@
-"""A server-free sparse BM25 index: index, search → `ranx.Run`, tune k1/b without re-indexing, TF-IDF on the same index; bm25s's tokens or Anserini's (Lucene's English analyser).
+"""A server-free sparse BM25 index: index, search → `ranx.Run`, tune k1/b without
+re-indexing, TF-IDF on the same index; bm25s's tokens or Anserini's (Lucene's English analyser).
 
 Docs: https://mmret.github.io/mmret/bm25.html.md"""
 

@@ -1,4 +1,5 @@
-"""The ViQuAE (KILT-style) schema, passages, images, and loaders for BEIR / TREC / SMART collections.
+"""The ViQuAE (KILT-style) schema, passages,
+images, and loaders for BEIR / TREC / SMART collections.
 
 Docs: https://mmret.github.io/mmret/data.html.md"""
 

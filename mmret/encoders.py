@@ -1,4 +1,5 @@
-"""Towers of `torch.nn.Module`s (backbone → `Pooling` → optional `Projection` → `Normalize`) for texts, images and text ⊕ image, a question/passage `DualEncoder`, batched inference with fingerprints that follow the weights, and an on-disk embedding cache shared by every notebook.
+"""Towers of `torch.nn.Module`s (backbone → `Pooling` → optional `Projection` → `Normalize`) for texts, images and text ⊕ image, a
+question/passage `DualEncoder`, batched inference with fingerprints that follow the weights, and an on-disk embedding cache shared by every notebook.
 
 Docs: https://mmret.github.io/mmret/encoders.html.md"""
 

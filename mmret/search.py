@@ -1,4 +1,5 @@
-"""Encode a KB into row-aligned, memory-mapped embeddings (resumable), build FAISS indexes that remember which KB they were built on, search into `ranx.Run`s, and expand article hits to passages.
+"""Encode a KB into row-aligned, memory-mapped embeddings (resumable), build FAISS indexes that
+remember which KB they were built on, search into `ranx.Run`s, and expand article hits to passages.
 
 Docs: https://mmret.github.io/mmret/search.html.md"""
 

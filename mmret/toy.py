@@ -1,4 +1,5 @@
-"""A deterministic, synthetic ViQuAE-like dataset: entities, articles, images, and questions whose entity only the image names.
+"""A deterministic, synthetic ViQuAE-like dataset: entities,
+articles, images, and questions whose entity only the image names.
 
 Docs: https://mmret.github.io/mmret/toy.html.md"""
 
