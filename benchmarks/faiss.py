@@ -66,10 +66,12 @@ def main():
     p.add_argument("--dim", type=int, default=384)
     p.add_argument("--nlist", type=int, default=4096)
     p.add_argument("--train", type=int, default=None, help="vectors sampled to train IVF/PQ (default 40 x nlist)")
-    p.add_argument("--recipes", default="PQ64x4fs,Refine(SQ6);PQ96x4fs,Refine(PQ192)",
+    p.add_argument("--recipes", default="PQ96x4fs,Refine(SQ6)",
                    help="';'-separated codes after IVF{nlist}, each with a compressed refine stage")
     p.add_argument("--old", action="store_true", help="also the previous recipe: PQ192x4fs + exact re-ranking from the KB file")
     p.add_argument("--target", type=float, default=0.95)
+    p.add_argument("--nprobes", default="32,48,64,96,128", help="nprobe values swept (cheapest first)")
+    p.add_argument("--k-factors", default="8,16", help="refine k_factor values swept")
     p.add_argument("--dir", default=None, help="folder for the KB and index files (on a real disk, for the cold runs)")
     p.add_argument("--real", action="store_true"); p.add_argument("--real-only", action="store_true")
     p.add_argument("--corpora", default="beir_scifact,cranfield,cisi")
@@ -105,7 +107,7 @@ def synthetic(a, tmp):
     print(f"Flat: {flat_qps:.0f} q/s warm, {flat_b/2**20:.0f} MiB resident ({flat_b/a.n:.0f} bytes/vector)", flush=True)
     del flat, X; gc.collect()
     rows = []
-    grid = [dict(nprobe=p_, k_factor_rf=kf) for kf in (2, 4, 8) for p_ in (16, 24, 32, 48, 64, 96)]
+    grid = [dict(nprobe=int(p_), k_factor_rf=int(kf)) for kf in a.k_factors.split(",") for p_ in a.nprobes.split(",")]
     for codes in a.recipes.split(";"):
         factory = f"IVF{a.nlist},{codes}"
         Xm = np.load(tmp/"X.npy", mmap_mode="r")
