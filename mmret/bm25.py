@@ -24,7 +24,7 @@ from fastcore.basics import patch
 from numba import njit
 from tqdm.auto import tqdm
 
-from .data import make_qrels, run_from_topk, kill_point, atomic_path
+from .data import make_qrels, run_from_topk, kill_point, atomic_path, recover
 
 # %% ../nbs/04_bm25.ipynb #21ed3ebe
 STOPWORDS_EN = frozenset("""a an and are as at be but by for if in into is it no not of on or such that the their
@@ -498,8 +498,7 @@ def load(cls:BM25,
     "Load an index saved by `save`, checking it first."
     folder = Path(folder)
     if not folder.exists() and folder.parent.is_dir():
-        from mmret.data import _clean_leftovers
-        _clean_leftovers(folder)      # a save killed mid-swap had moved the index aside: put it back
+        recover(folder)               # a save killed mid-swap had moved the index aside: put it back
     m = _read_checked(folder, verify)
     js = folder/"bm25.json"
     try:
@@ -543,29 +542,17 @@ class TuneResult:
         return ax
 
 # %% ../nbs/04_bm25.ipynb #20dfd69a
-@patch
-def _id_hashes(self:BM25)->np.ndarray: # hash of every document id, as ranx stores it (float64)
-    "Document-id hashes in ranx's internal form (cached)."
-    if getattr(self, "_hashes", None) is None or len(self._hashes) != self.n_docs:
-        self._hashes = np.array([hash(i) for i in self.ids], dtype=np.float64)
-        self._id_rank = np.argsort(np.argsort(np.array(self.ids)))      # position of each id in sorted order
-    return self._hashes
-
-def _typed_run(rows:np.ndarray, # top-k rows per query, best first (-1: no hit)
-               vals:np.ndarray, # their scores
-               hits:np.ndarray, # valid entries per query
-               hashes:np.ndarray, # `BM25._id_hashes()`
-               id_rank:np.ndarray, # rank of each document id in sorted order (ties: higher id first, as trec_eval)
-              ): # numba typed list that `ranx.evaluate` accepts as a run
-    "A run in ranx's internal form, skipping the Run object."
-    from numba.typed import List
-    tied = np.flatnonzero(((vals[:, 1:] == vals[:, :-1]) & (rows[:, 1:] >= 0)).any(1))   # re-order these rows only
-    if len(tied):
-        r, v = rows[tied], vals[tied]
-        o = np.lexsort((-np.where(r >= 0, id_rank[r], -1), -np.where(r >= 0, v, -np.inf)), axis=-1)
-        rows, vals = rows.copy(), vals.copy()
-        rows[tied], vals[tied] = np.take_along_axis(r, o, -1), np.take_along_axis(v, o, -1)
-    return List([np.column_stack((hashes[r[:n]], v[:n].astype(np.float64))) for r,v,n in zip(rows, vals, hits)])
+def _mean_metric(run:ranx.Run, # a run of the queries with a hit (`run_from_topk`)
+                 qrels:ranx.Qrels, # judgments of at least those queries
+                 metric:str, # a ranx metric
+                 n:int, # judged queries (those without a hit score 0)
+                 judged:dict, # cache: query ids -> their qrels as ranx evaluates them
+                )->float: # the mean over the `n` judged queries
+    "Mean `metric` of a run over `n` judged queries, the ones missing from the run counting 0."
+    qids = tuple(run.keys())
+    if not qids: return 0.0
+    if qids not in judged: judged[qids] = make_qrels({q: qrels[q] for q in qids}).to_typed_list()
+    return float(ranx.evaluate(judged[qids], run, metric, save_results_in_run=False)) * len(qids) / n
 
 # %% ../nbs/04_bm25.ipynb #f3a285b8
 @patch
@@ -589,16 +576,15 @@ def tune(self:BM25,
     if not qids: raise ValueError(f"none of the {len(queries)} dev queries is judged in qrels "
                                   f"({len(qrels.keys())} judged queries, e.g. {list(qrels.keys())[:3]})")
     qptr, tids = self._query_terms([queries[q] for q in qids])
-    judged = (qrels if len(qids) == len(qrels.keys()) else make_qrels({q: qrels[q] for q in qids})).to_typed_list()
     k1s, bs = [float(v) for v in k1], [float(v) for v in b]
     grid = np.zeros((len(k1s), len(bs)))
-    old = self.k1, self.b
+    old, judged = (self.k1, self.b), {}
     with tqdm(total=grid.size, desc="BM25 tune", disable=not progress) as bar:
         for i,a in enumerate(k1s):
             for j,c in enumerate(bs):
                 self.k1, self.b = a, c
-                run = _typed_run(*self._topk_batch(qptr, tids, k, n_threads), self._id_hashes(), self._id_rank)
-                grid[i, j] = ranx.evaluate(judged, run, metric)
+                rows, vals, _ = self._topk_batch(qptr, tids, k, n_threads)
+                grid[i, j] = _mean_metric(run_from_topk(qids, rows, vals, self._id_array()), qrels, metric, len(qids), judged)
                 bar.update()
     i, j = np.unravel_index(np.argmax(grid), grid.shape)
     res = TuneResult(k1s[i], bs[j], float(grid[i, j]), metric, k1s, bs, grid)

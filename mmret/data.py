@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # imported where used, so `import mmret.data` (and `mmret --h
     from ranx import Qrels, Run
 
 # %% auto #0
-__all__ = ['cache_dir', 'shared_data', 'kill_point', 'run_killed', 'atomic_path', 'save_npy_atomic', 'texts_digest',
+__all__ = ['cache_dir', 'shared_data', 'kill_point', 'run_killed', 'recover', 'atomic_path', 'save_npy_atomic', 'texts_digest',
            'save_dataset', 'make_run', 'make_qrels', 'run_from_topk', 'load_qrels', 'save_qrels', 'load_trec_run',
            'save_trec_run', 'load_beir', 'read_smart', 'load_smart', 'title2index', 'validate_kb', 'validate_questions',
            'clean_paragraphs', 'split_sentences', 'pack_sentences', 'make_passages', 'article2passage', 'load_image',
@@ -57,17 +57,24 @@ def shared_data(name:str|None=None, # a collection under the data folder, e.g. "
                             "set MMRET_SHARED_DATA to the folder holding beir_scifact/, cranfield/, cisi/.")
 
 # %% ../nbs/00_data.ipynb #k1110001
+_passes: dict = {}  # kill point -> times this process passed it (only counted while `$MMRET_FAULT` names it)
+
 def kill_point(name:str, # where the writer is, e.g. "bm25.save:after-postings"
               ):
-    "Fault-injection hook: exit at once (status 75, like a kill) when `$MMRET_FAULT` equals `name`."
-    if os.environ.get("MMRET_FAULT") == name: os._exit(75)
+    "Fault-injection hook: exit at once (status 75, like a kill) when `$MMRET_FAULT` is `name`, or `name#n` at its n-th pass."
+    at = os.environ.get("MMRET_FAULT")
+    if not at or not at.startswith(name): return
+    if at == name: os._exit(75)
+    if at[len(name)] == "#":
+        _passes[name] = _passes.get(name, 0) + 1
+        if at[len(name) + 1:] == str(_passes[name]): os._exit(75)
 
 def run_killed(code:str, # python code to run in a fresh interpreter
                at:str, # the kill point to die at (the value of `$MMRET_FAULT`)
                cwd:str|Path|None=None, # working folder of the subprocess
                timeout:float=600, # seconds before the subprocess is abandoned
               )->subprocess.CompletedProcess: # `returncode` 75 when it died at `at`
-    "Run `python -c code` with `MMRET_FAULT=at`, the same `mmret` importable; stdout and stderr captured."
+    "Run `python -c code` with `MMRET_FAULT=at` (`name` or `name#n`), the same `mmret` importable; stdout and stderr captured."
     import mmret
     root = str(Path(mmret.__file__).resolve().parent.parent)
     env = {**os.environ, "MMRET_FAULT": at, "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
@@ -75,7 +82,7 @@ def run_killed(code:str, # python code to run in a fresh interpreter
 
 # %% ../nbs/00_data.ipynb #31b0599a
 _MANIFEST = ".mmret"  # in a folder: the names of the entries mmret wrote there
-_TEMP = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}")
+_TEMP = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old|prev)-(?P<pid>\d+)-[0-9a-f]{8}")  # prev: `save_viquae`'s, undone as a set
 _DATASETS_CACHE = re.compile(r"cache-[0-9a-f]{16}\.arrow|tmp[0-9a-z_]{8}")
 
 def _temp_name(path:Path, kind:str)->Path:
@@ -117,13 +124,22 @@ def _foreign(path:Path)->list:
         elif p.is_dir() and not p.is_symlink() and (p/_MANIFEST).exists(): out += _foreign(p)
     return out
 
-def _clean_leftovers(path:Path):
-    "Remove temporaries of `path` left by dead writers; restore a folder a killed swap had moved aside."
-    for p in sorted(path.parent.iterdir()):
+def _clean(folder:Path, names:set|None=None):
+    "In `folder`, undo dead writers' leftovers (of the entries `names`, default all): a moved-aside entry goes back where nothing replaced it, temporaries go."
+    for p in sorted(folder.iterdir()):
         m = _TEMP.fullmatch(p.name)
-        if not m or m["name"] != path.name or _alive(int(m["pid"])): continue
-        if m["kind"] == "old" and not (path.exists() or path.is_symlink()): os.replace(p, path)
+        if not m or m["kind"] == "prev" or (names is not None and m["name"] not in names) or _alive(int(m["pid"])): continue
+        target = folder/m["name"]
+        if m["kind"] == "old" and not (target.exists() or target.is_symlink()): os.replace(p, target)
         else: _remove(p)
+
+def recover(path:str|Path, # a file or folder mmret writes, or a folder holding such files and folders
+           )->Path: # `path`
+    "Clean up after writers killed mid-write of `path` (and, for a folder, of its entries): a previous version moved aside goes back, temporaries go."
+    path = Path(path)
+    if path.parent.is_dir(): _clean(path.parent, {path.name})
+    if path.is_dir() and not path.is_symlink(): _clean(path)
+    return path
 
 def _check_free(path:Path):
     "Refuse a target that holds anything mmret did not write (everything under mmret's cache is mmret's)."
@@ -141,7 +157,7 @@ def atomic_path(path:str|Path, # the final file or folder
     "Yield a temporary sibling of `path` and move it into place only if the block succeeds; never replace a user's files unasked."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(path)
+    _clean(path.parent, {path.name})
     if not overwrite: _check_free(path)
     tmp = _temp_name(path, "tmp")
     try:
@@ -266,11 +282,86 @@ def make_qrels(
     return out
 
 # %% ../nbs/00_data.ipynb #r0000005
+_IDS: dict = {}  # id(an ids array) -> (weak reference to it, {"u": as a unicode array, "hash": hashes, "rank": place in id order})
+
+def _unicode(x:list)->np.ndarray: # fixed-width unicode array
+    "Strings as a unicode array whose width is a power of two (at least 8), so numba compiles few variants."
+    import numpy as np
+    u = np.asarray(x, dtype=str)
+    return u.astype(f"<U{max(8, 1 << (max(u.dtype.itemsize // 4, 1) - 1).bit_length())}")
+
+def _id_forms(ids, # document ids (str) by row
+             )->dict: # {"u": `<U{width}` array, "hash": float64 hashes, "rank": place in id order (both None until asked)}
+    "The ids as numba reads them, converted once per ids array passed again (while it lives; a list is converted each time)."
+    import weakref
+    got = _IDS.get(id(ids))
+    if got is not None and got[0]() is ids: return got[1]
+    bad = None if getattr(ids, "dtype", None) is not None and ids.dtype.kind == "U" else next((x for x in ids if not isinstance(x, str)), None)
+    if bad is not None: raise TypeError(f"document ids must be str, got {type(bad).__name__} ({bad!r})")
+    forms = {"u": _unicode(ids), "hash": None, "rank": None}
+    try: ref = weakref.ref(ids)
+    except TypeError: return forms
+    for k in [k for k, (r, _) in _IDS.items() if r() is None]: del _IDS[k]
+    _IDS[id(ids)] = (ref, forms)
+    return forms
+
+def _fill_run(qids, rows, scores, n, ids):
+    "numba body: ranx's {query: {doc: score}} from top-k arrays, each ranking inserted in the order given (`_fill_kernel` compiles it)."
+    run = _TypedDict()
+    for i in range(len(qids)):
+        docs = _TypedDict()
+        for j in range(n[i]): docs[str(ids[rows[i, j]])] = scores[i, j]
+        run[str(qids[i])] = docs
+    return run
+
+def _fill_kernel():
+    "`_fill_run` compiled by numba (once per process; the machine code is cached on disk)."
+    global _TypedDict, _fill
+    if "_fill" not in globals():
+        from numba import njit
+        from numba.typed import Dict as _TypedDict
+        _fill = njit(cache=True)(_fill_run)
+    return _fill
+
+def _topk_run(arrays:tuple, # (query ids, rows, scores, hits per query, id forms): queries sorted, rankings in trec_eval order
+              name:str|None=None, # system name
+             )->Run:
+    "A `ranx.Run` kept as top-k arrays: ranx's dict is filled on first use, and ranx's metrics read the arrays directly."
+    global _TopkRun
+    if "_TopkRun" not in globals():
+        import numpy as np
+        from numba.typed import List
+        from ranx import Run
+        class _TopkRun(Run):
+            "A ranx Run over top-k arrays; once its dict is filled (first use), the dict is the run."
+            def __init__(self, arrays, name=None):
+                super().__init__(name=name)
+                self._arrays, self._run, self.sorted = arrays, None, True
+            @property
+            def run(self):
+                if self._run is None:
+                    q, r, s, n, f = self._arrays
+                    self._run, self._arrays = _fill_kernel()(q, r, s, n, f["u"]), None
+                return self._run
+            @run.setter
+            def run(self, d): self._run, self._arrays = d, None
+            def keys(self): return dict.fromkeys(map(str, self._arrays[0])).keys() if self._arrays is not None else super().keys()
+            def __len__(self): return len(self._arrays[0]) if self._arrays is not None else super().__len__()
+            def to_typed_list(self):
+                "What ranx's metrics read: per query, [hash(document id), score] rows, best first."
+                if self._arrays is None: return super().to_typed_list()
+                q, r, s, n, f = self._arrays
+                if f["hash"] is None: f["hash"] = np.array([hash(str(x)) for x in f["u"]], dtype=np.float64)
+                both = np.stack((f["hash"][r], s), axis=-1)         # (queries, k, 2); row i's first n[i] are its ranking
+                return List([both[i, :n[i]] for i in range(len(q))])
+            def __reduce__(self): return (make_run, (self.to_dict(), self.name))
+    return _TopkRun(arrays, name)
+
 def run_from_topk(
     qids:list,          # query ids (str), one per row of `rows`
     rows:np.ndarray,    # (queries, k) int: row numbers into `ids`, best first; -1 = no hit
     scores:np.ndarray,  # (queries, k) float: their scores
-    ids,                # document ids (str) by row: a list or an object array (pass the same array each time: no copy)
+    ids,                # document ids (str) by row: a list or an array (pass the same array each time: it is converted once)
     name:str|None=None, # system name
 )->Run:                 # a ranx Run of the queries with at least one hit (empty when none hit)
     "A `ranx.Run` straight from a retriever's top-k arrays: scores checked, ties by document id as trec_eval does."
@@ -279,7 +370,6 @@ def run_from_topk(
     rows, scores = np.asarray(rows), np.asarray(scores, dtype=np.float64)
     if rows.ndim != 2 or rows.shape != scores.shape or len(rows) != len(qids):
         raise ValueError(f"rows {rows.shape} and scores {scores.shape} must be (queries, k) with one row per query id ({len(qids)})")
-    ids = ids if isinstance(ids, np.ndarray) and ids.dtype == object else np.asarray(ids, dtype=object)
     hit = rows >= 0
     if (rows >= len(ids)).any(): raise IndexError(f"row {int(rows.max())} out of range for {len(ids)} document ids")
     bad = hit & ~np.isfinite(scores)
@@ -289,18 +379,19 @@ def run_from_topk(
     n = hit.sum(1)
     keep = np.flatnonzero(n)
     if not len(keep): return Run(name=name)
-    docs = ids[rows[hit]]
-    if not all(type(x) is str for x in docs): raise TypeError(f"document ids must be str, got {type(next(x for x in docs if type(x) is not str)).__name__}")
-    docs = docs.astype(f"<U{_id_width(max(map(len, docs)))}")
-    vals = scores[hit]
-    cut = np.cumsum(n[keep])[:-1]
-    docs, vals = np.split(docs, cut), np.split(vals, cut)
-    for j in range(len(vals)):                # re-order only rankings with a tie (or out of order)
-        if len(vals[j]) > 1 and (vals[j][1:] >= vals[j][:-1]).any():
-            o = _trec_order(docs[j], vals[j]); docs[j], vals[j] = docs[j][o], vals[j][o]
-    out = Run(name=name)
-    out.run, out.sorted = _typed([str(qids[i]) for i in keep], docs, vals), True
-    return out
+    f = _id_forms(ids); u = f["u"]
+    q = _unicode([str(qids[i]) for i in keep])
+    o = np.argsort(q, kind="stable"); keep, q, n = keep[o], q[o], n[keep[o]]        # queries in id order, as ranx keeps them
+    r, s = rows[keep].astype(np.int64), scores[keep]
+    if not (hit[keep][:, 1:] <= hit[keep][:, :-1]).all():                           # hits not first: move them first, in order
+        o = np.argsort(~hit[keep], axis=1, kind="stable"); r, s = np.take_along_axis(r, o, 1), np.take_along_axis(s, o, 1)
+    t = np.flatnonzero(((s[:, 1:] >= s[:, :-1]) & (r[:, 1:] >= 0)).any(1))        # re-order only rankings with a tie (or out of order)
+    if len(t):                                                                      # all at once: by score, then by id, both decreasing
+        rt, st = r[t], s[t]
+        if f["rank"] is None: f["rank"] = np.argsort(np.argsort(u, kind="stable"), kind="stable")   # each id's place in id order
+        o = np.lexsort((-np.where(rt >= 0, f["rank"][rt], -1), -np.where(rt >= 0, st, -np.inf)), axis=-1)
+        r[t], s[t] = np.take_along_axis(rt, o, -1), np.take_along_axis(st, o, -1)
+    return _topk_run((q, r, s, n, f), name)
 
 # %% ../nbs/00_data.ipynb #9aace963
 def _read_lines(path:Path):
@@ -710,7 +801,7 @@ def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optio
     "Load a ViQuAE-style dataset, splitting the KB into passages if none are saved."
     from datasets import Dataset, DatasetDict
     folder = Path(folder)
-    _recover(folder); _check_one_save(folder)
+    recover(folder); _recover(folder); _check_one_save(folder)   # what killed writes left: a swapped-out folder back, temporaries gone
     questions = _load_table(folder/"questions")
     if isinstance(questions, Dataset): questions = DatasetDict({"test": questions})
     for split, qs in questions.items(): validate_questions(qs)
@@ -724,21 +815,30 @@ def load_viquae(folder:str|Path, # holds questions/, kb/ (or kb.jsonl) and optio
 _TABLES = ("questions", "kb", "passages")
 _STAMP = "viquae-save.json"  # in each table saved by `save_viquae`: the id of the save it belongs to
 
+def _stamps(folder:Path)->dict:
+    "The save each table of `folder` belongs to (None: not written by `save_viquae`)."
+    read = lambda p: json.loads(p.read_text())["save"] if p.exists() else None
+    return {n: read(folder/n/_STAMP) for n in _TABLES if (folder/n).exists()}
+
 def _recover(folder:Path):
-    "Undo a `save_viquae` killed while swapping its tables in: put the previous tables back, drop dead writers' temporaries."
-    dead = lambda p: (m := _TEMP.fullmatch(p.name)) and m["name"] in _TABLES and not _alive(int(m["pid"]))
+    "Finish or undo a `save_viquae` a kill interrupted: the previous tables come back unless the new set is complete; dead writers' temporaries go."
     if not folder.is_dir(): return
+    prev = {}
     for p in sorted(folder.iterdir()):
-        if dead(p) and ".old-" in p.name:
-            name = _TEMP.fullmatch(p.name)["name"]
+        if (m := _TEMP.fullmatch(p.name)) and m["name"] in _TABLES and not _alive(int(m["pid"])):
+            if m["kind"] == "prev": prev[m["name"]] = p
+            else: _remove(p)
+    if not prev: return
+    st = _stamps(folder)
+    if not (len(st) == len(_TABLES) and len(set(st.values())) == 1 and None not in st.values()):  # a mix: the save did not finish
+        for name, p in prev.items():
             if (folder/name).exists(): _remove(folder/name)   # the interrupted save's new table (mmret's own)
             os.replace(p, folder/name)
-    for p in sorted(folder.iterdir()):
-        if dead(p): _remove(p)
+    for p in prev.values(): _remove(p)
 
 def _check_one_save(folder:Path):
     "Refuse tables that come from different `save_viquae` calls."
-    stamps = {n: json.loads((folder/n/_STAMP).read_text())["save"] for n in _TABLES if (folder/n/_STAMP).exists()}
+    stamps = {n: s for n, s in _stamps(folder).items() if s is not None}
     if len(set(stamps.values())) > 1:
         raise ValueError(f"{folder}: its tables come from different saves ({stamps}); save the dataset again")
 
@@ -763,10 +863,11 @@ def save_viquae(data:ViquaeData, # the dataset to save
             _record(tmp, [p.name for p in tmp.iterdir() if p.name != _MANIFEST])
             kill_point(f"save_viquae:staged-{n}")
         for n in _TABLES:                          # the previous tables stay aside until the new set is complete
-            if (folder/n).exists() or (folder/n).is_symlink(): old.append(_temp_name(folder/n, "old")); os.replace(folder/n, old[-1])
+            if (folder/n).exists() or (folder/n).is_symlink(): old.append(_temp_name(folder/n, "prev")); os.replace(folder/n, old[-1])
             os.replace(staged.pop(n), folder/n)
             kill_point(f"save_viquae:swapped-{n}")
-        for p in old: _remove(p)
+        for p in old:                              # the new set is complete (one stamp): a kill from here on keeps it
+            _remove(p); kill_point("save_viquae:dropped-previous")
     finally:
         if on: datasets.utils.logging.enable_progress_bar()
         for tmp in staged.values(): _remove(tmp)

@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 from fastcore.basics import patch
 
-from .data import atomic_path, kill_point, load_viquae, load_qrels, save_qrels, load_trec_run, save_trec_run
+from .data import atomic_path, kill_point, recover, load_viquae, load_qrels, save_qrels, load_trec_run, save_trec_run
 
 # %% auto #0
 __all__ = ['TRAINED', 'SYSTEMS', 'SPLITS', 'TRAIN_DEFAULTS', 'IMAGE_TOWER', 'SYSTEM_STAGES', 'MARKER', 'PipelineConfig',
@@ -147,12 +147,6 @@ def folder_fingerprint(folder:str|Path, # a data folder
 def _atomic(path:Path):
     "`atomic_path` over what this pipeline wrote before (the output folder is checked by `prepare_out`)."
     return atomic_path(path, overwrite=True)
-
-def _clean_leftovers(folder:Path):
-    "Remove temporary files and folders that `atomic_path` left in `folder` when a run was killed."
-    for p in folder.glob(".*"):
-        if ".tmp-" in p.name or ".old-" in p.name:
-            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 @dataclass
 class StageLog:
@@ -524,8 +518,7 @@ def prepare_out(out:str|Path, # the output folder
         out.mkdir(parents=True, exist_ok=True)
         (out/MARKER).write_text("written by mmret.pipeline.run_pipeline\n")
     except OSError as e: raise PermissionError(f"cannot write the output folder {out}: {e.strerror or e}") from None
-    for d in (out, out/"stages", out/"runs"):
-        if d.is_dir(): _clean_leftovers(d)
+    for d in (out/"stages", out/"runs", out): recover(d)   # what killed runs left in it
     return out
 
 # %% ../nbs/09_pipeline.ipynb #52d705a9

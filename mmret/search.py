@@ -22,7 +22,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .data import atomic_path, kill_point, make_run, run_from_topk, save_npy_atomic, texts_digest
-from .data import _clean_leftovers   # finishes a folder swap that a kill interrupted (see `load`)
+from .data import recover   # finishes a folder swap that a kill interrupted (see `load`)
 
 # %% ../nbs/07_search.ipynb #5e3aa7ea
 def _atomic_json(path:Path, obj):
@@ -453,7 +453,7 @@ def load(cls:DenseIndex,
          mmap:bool=False, # memory-map the index file instead of reading it (Flat/IVF only)
         )->DenseIndex:
     "Load a saved index; a KB other than the one it was built on is an error."
-    folder = Path(folder); _clean_leftovers(folder)   # a save killed mid-swap: the old folder goes back
+    folder = Path(folder); recover(folder)   # a save killed mid-swap: the old folder goes back
     if not (folder/"manifest.json").exists():
         why = "saved by an older mmret or an interrupted save: save it again" if (folder/"meta.json").exists() else "not a saved DenseIndex"
         raise FileNotFoundError(f"{folder} has no manifest.json ({why})")
@@ -536,7 +536,7 @@ def add_or_load_faiss_index(
     "Load the index saved in `folder` (checking its KB) or build and save it, then attach it to `dataset`."
     if metric == "cosine": raise ValueError("metric='cosine' cannot be attached to a dataset (queries are not normalised there): normalise the vectors and use 'ip'")
     ids = list(dataset[ids_column])
-    folder = Path(folder); _clean_leftovers(folder)
+    folder = Path(folder); recover(folder)
     if (folder/"manifest.json").exists(): ix = DenseIndex.load(folder, ids=ids, embeddings=embeddings)
     else: ix = DenseIndex.build(embeddings, ids, factory, metric); ix.save(folder)
     dataset.load_faiss_index(index_name, Path(folder)/"index.faiss")

@@ -392,19 +392,37 @@ def _set_rng_states(s:dict):
     random.setstate(s["python"]); np.random.set_state(s["numpy"]); torch.set_rng_state(s["torch"])
     for d, st in enumerate(s["cuda"][:torch.cuda.device_count()]): torch.cuda.set_rng_state(st, d)
 
+from .data import kill_point, recover
+
 def _save_checkpoint(folder:Path, model, loss_fn, opt, sched, state:dict, keep:int):
-    "Write `folder/checkpoints/step-N` atomically, then drop the oldest beyond `keep`."
+    "Write `folder/checkpoints/step-N` as one unit (a complete folder renamed into place), then drop the oldest beyond `keep`."
     ckdir = folder/"checkpoints"
     with atomic_path(ckdir/f"step-{state['step']:08d}") as tmp:
         tmp.mkdir(parents=True)
         torch.save(dict(model=model.state_dict(), loss=loss_fn.state_dict(), optimizer=opt.state_dict(),
                         scheduler=sched.state_dict(), rng=_rng_states()), tmp/"state.pt")
+        kill_point("checkpoint:after-state")
         (tmp/"state.json").write_text(json.dumps(state))
-    for old in sorted(ckdir.glob("step-*"))[:-keep or None] if keep else []:
-        import shutil; shutil.rmtree(old, ignore_errors=True)
+        kill_point("checkpoint:after-json")
+    kill_point("checkpoint:saved")
+    for old in (sorted(ckdir.glob("step-*"))[:-keep] if keep else []): _drop_checkpoint(old)
+
+def _drop_checkpoint(ck:Path):
+    "Delete a checkpoint, `state.json` first: a kill half-way leaves a folder that no reader takes for a checkpoint."
+    import shutil
+    (ck/"state.json").unlink(missing_ok=True)
+    kill_point("checkpoint:dropping")
+    shutil.rmtree(ck, ignore_errors=True)
 
 def _latest_checkpoint(folder:Path)->Path|None:
-    cks = sorted(p for p in (folder/"checkpoints").glob("step-*") if (p/"state.json").exists())
+    "The newest complete checkpoint of a run folder (None: none yet), after clearing what killed writes left."
+    ckdir = folder/"checkpoints"
+    if not ckdir.is_dir(): return None
+    recover(ckdir)                     # a killed checkpoint write's temporary folder
+    cks = sorted(p for p in ckdir.glob("step-*") if p.is_dir())
+    for p in cks:
+        if not (p/"state.json").exists(): _drop_checkpoint(p)   # a drop that a kill interrupted
+    cks = [p for p in cks if (p/"state.json").exists()]
     return cks[-1] if cks else None
 
 # %% ../nbs/06_training.ipynb #e0850128
