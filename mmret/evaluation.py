@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import ranx
+from numba.core.errors import NumbaTypeSafetyWarning
 from ranx import Qrels, Run
 from fastcore.basics import patch
 
@@ -25,6 +26,10 @@ __all__ = ['DEFAULT_METRICS', 'shared_qrels', 'LETTERS', 'evaluate', 'compare', 
            'align_run', 'coverage', 'named_runs', 'query_scores', 'metric_table', 'union_run', 'metric_label',
            'Comparison', 'compare_systems', 'latex_escape', 'split_queries', 'subset', 'save_figure',
            'plot_metric_at_k', 'plot_query_differences']
+
+# %% ../nbs/08_evaluation.ipynb #5f33b300
+# ranx's kernels raise numba's NumbaTypeSafetyWarning when numba compiles them: silenced for ranx's modules only
+warnings.filterwarnings("ignore", category=NumbaTypeSafetyWarning, module=r".*ranx")
 
 # %% ../nbs/08_evaluation.ipynb #cb6f0c70
 DEFAULT_METRICS = ("mrr@10", "precision@1", "hit_rate@20", "ndcg@10")  # MRR@10, P@1, Hits@20 (a hit rate), nDCG@10
