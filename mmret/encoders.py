@@ -24,8 +24,8 @@ from .tokenization import tie_towers
 # %% auto #0
 __all__ = ['TextEncoder', 'CLIP_MEAN', 'CLIP_STD', 'ON_ERROR', 'MM_COMBINES', 'minilm_path', 'embedding_cache_dir',
            'beir_doc_texts', 'Pooling', 'Projection', 'Normalize', 'eval_mode', 'Tower', 'TextTower',
-           'hidden_states_of', 'st_encode_cached', 'load_rgb', 'ImagePreprocess', 'ImageTower', 'MultimodalTower',
-           'DualEncoder', 'load_tower', 'from_spec']
+           'hidden_states_of', 'st_encode_cached', 'load_rgb', 'ImagePreprocess', 'ImageTower', 'SmallCNNConfig',
+           'SmallCNN', 'MultimodalTower', 'DualEncoder', 'load_tower', 'from_spec']
 
 # %% ../nbs/05_encoders.ipynb #2f88a962
 def minilm_path()->Path: # folder of the packaged all-MiniLM-L6-v2 (config, tokenizer, weights)
@@ -738,6 +738,48 @@ def from_config(cls:ImageTower,
                                    num_attention_heads=num_attention_heads, seed=seed, projection=projection, **options))
     return tower
 
+# %% ../nbs/05_encoders.ipynb #c1a00045
+from transformers import PretrainedConfig, PreTrainedModel
+from transformers.modeling_outputs import BaseModelOutput
+
+class SmallCNNConfig(PretrainedConfig):
+    "Settings of `SmallCNN`: input side and channels per block."
+    model_type = "mmret_small_cnn"
+    def __init__(self,
+        image_size:int=64,               # input side in pixels
+        channels:list=(16, 32, 64, 64),  # output channels of each conv block (a 2x2 max-pool between blocks)
+        **kwargs):
+        super().__init__(**kwargs)
+        self.image_size, self.channels = image_size, list(channels)
+        self.hidden_size, self.num_hidden_layers = self.channels[-1], len(self.channels)
+
+class SmallCNN(PreTrainedModel):
+    "Blocks of 3x3 convolution, batch norm and ReLU; the last feature map comes out as tokens (batch, positions, channels)."
+    config_class = SmallCNNConfig
+    base_model_prefix = "cnn"
+    main_input_name = "pixel_values"
+    def __init__(self, config:SmallCNNConfig):
+        super().__init__(config)
+        layers, c = [], 3
+        for i, o in enumerate(config.channels):
+            layers += [nn.Conv2d(c, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU()]
+            if i < len(config.channels) - 1: layers.append(nn.MaxPool2d(2))
+            c = o
+        self.blocks = nn.Sequential(*layers)
+        self.post_init()
+    def _init_weights(self, module): pass  # PyTorch's default initialisation
+    def forward(self,
+        pixel_values:torch.Tensor,         # (batch, 3, H, W)
+        output_hidden_states:bool=False,   # also return the states tuple (only the final map: pool `layers=-1`)
+        return_dict:bool=True, **kwargs,
+    )->BaseModelOutput:
+        x = self.blocks(pixel_values).flatten(2).transpose(1, 2)
+        return BaseModelOutput(last_hidden_state=x, hidden_states=(x,) if output_hidden_states else None)
+
+AutoConfig.register(SmallCNNConfig.model_type, SmallCNNConfig, exist_ok=True)
+AutoModel.register(SmallCNNConfig, SmallCNN, exist_ok=True)
+
+
 # %% ../nbs/05_encoders.ipynb #c1a00051
 MM_COMBINES = ("concat", "sum")
 
@@ -748,6 +790,7 @@ class MultimodalTower(nn.Module):
         image:ImageTower,      # encodes the image part
         combine:str="concat",  # "concat" | "sum"
         normalize:bool=True,   # L2-normalise the combined vector
+        weights:tuple=(1., 1.), # scale of the text and of the image part before they are joined (learnable)
     ):
         super().__init__()
         if combine not in MM_COMBINES: raise ValueError(f"combine={combine!r} is not valid: choose one of {MM_COMBINES}")
@@ -755,12 +798,17 @@ class MultimodalTower(nn.Module):
             raise ValueError(f"combine='sum' needs equal dimensions, got text {text.dim} and image {image.dim}: give the towers a Projection")
         self.text, self.image, self.combine = text, image, combine
         self.normalize = Normalize() if normalize else None
+        if len(weights) != 2: raise ValueError(f"weights={weights!r}: give one scale for the text part and one for the image part")
+        self.weights = nn.Parameter(torch.tensor([float(w) for w in weights]))
 
     @property
     def dim(self)->int: return self.text.dim + self.image.dim if self.combine == "concat" else self.text.dim
 
     @property
-    def fingerprint(self)->str: return f"multimodal|combine={self.combine}|normalize={self.normalize is not None}|text=({self.text.fingerprint})|image=({self.image.fingerprint})"
+    def fingerprint(self)->str:
+        w = [float(x) for x in self.weights.detach().cpu()]
+        ws = "" if w == [1., 1.] else f"|weights={w[0]!r},{w[1]!r}"   # default weights: the fingerprint of a tower without them
+        return f"multimodal|combine={self.combine}|normalize={self.normalize is not None}{ws}|text=({self.text.fingerprint})|image=({self.image.fingerprint})"
 
     def __repr__(self): return f"MultimodalTower({self.fingerprint})"
 
@@ -782,6 +830,8 @@ class MultimodalTower(nn.Module):
         T = ref.new_zeros(n, self.text.dim); I = ref.new_zeros(n, self.image.dim)
         if t is not None: T = T.index_copy(0, t_rows, t)
         if i is not None: I = I.index_copy(0, i_rows, i)
+        w = self.weights.to(device=ref.device, dtype=ref.dtype)
+        T, I = T * w[0], I * w[1]
         x = torch.cat([T, I], -1) if self.combine == "concat" else T + I
         return self.normalize(x) if self.normalize is not None else x
 
@@ -824,7 +874,7 @@ def encode(self:MultimodalTower,
             where.append(keys[k])
         i = torch.from_numpy(self.image.encode(uniq, batch_size, progress))[torch.tensor(where)]
     tr = torch.tensor([r for r, _ in texts], dtype=torch.long); ir = torch.tensor([r for r, _ in images], dtype=torch.long)
-    return self.join(len(items), tr, t, ir, i).numpy().astype(np.float32)
+    with torch.no_grad(): return self.join(len(items), tr, t, ir, i).numpy().astype(np.float32)
 
 # %% ../nbs/05_encoders.ipynb #c1a00061
 def _text_part(tower): return tower.text if isinstance(tower, MultimodalTower) else tower
@@ -866,7 +916,7 @@ def _save_tower(t, folder:Path):
         _save_tower(t.question, folder/"question")
         if not t.shared: _save_tower(t.passage, folder/"passage")
     elif isinstance(t, MultimodalTower):
-        meta = dict(cls="MultimodalTower", combine=t.combine, normalize=t.normalize is not None)
+        meta = dict(cls="MultimodalTower", combine=t.combine, normalize=t.normalize is not None, weights=[float(w) for w in t.weights.detach().cpu()])
         _save_tower(t.text, folder/"text"); _save_tower(t.image, folder/"image")
     else:
         p = t.pooling
@@ -912,7 +962,8 @@ def load_tower(
     if c == "DualEncoder":
         q = load_tower(folder/"question", device)
         t = DualEncoder(q, None if meta["shared"] else load_tower(folder/"passage", device), shared=meta["shared"], share_embeddings=meta["share_embeddings"])
-    elif c == "MultimodalTower": t = MultimodalTower(load_tower(folder/"text", device), load_tower(folder/"image", device), meta["combine"], meta["normalize"])
+    elif c == "MultimodalTower":
+        t = MultimodalTower(load_tower(folder/"text", device), load_tower(folder/"image", device), meta["combine"], meta["normalize"], meta.get("weights", (1., 1.))).to(device)
     elif c in ("TextTower", "ImageTower"):
         bb = AutoModel.from_pretrained(str(folder/"backbone")).to(device)
         proj = None
@@ -946,7 +997,7 @@ def _spec(self)->dict: # plain JSON-able: class, source, settings, fingerprint
                     shared=self.shared, share_embeddings=self.share_embeddings, fingerprint=self.fingerprint)
     if isinstance(self, MultimodalTower):
         return dict(cls="MultimodalTower", text=self.text.spec(), image=self.image.spec(), combine=self.combine,
-                    normalize=self.normalize is not None, fingerprint=self.fingerprint)
+                    normalize=self.normalize is not None, weights=[float(w) for w in self.weights.detach().cpu()], fingerprint=self.fingerprint)
     if self._source is None: raise ValueError(f"{type(self).__name__} was built from objects: save_pretrained(folder) first, then spec()")
     src, opts = self._source
     return dict(cls=type(self).__name__, source=src, options=opts, fingerprint=self.fingerprint)
@@ -964,7 +1015,8 @@ def from_spec(
         q = from_spec(spec["question"], device, check)
         t = DualEncoder(q, None if spec["shared"] else from_spec(spec["passage"], device, check), spec["shared"], spec["share_embeddings"])
     elif c == "MultimodalTower":
-        t = MultimodalTower(from_spec(spec["text"], device, check), from_spec(spec["image"], device, check), spec["combine"], spec["normalize"])
+        t = MultimodalTower(from_spec(spec["text"], device, check), from_spec(spec["image"], device, check), spec["combine"], spec["normalize"],
+                            spec.get("weights", (1., 1.))).to(device)
     elif c in ("TextTower", "ImageTower"):
         k = TextTower if c == "TextTower" else ImageTower
         t = k.from_config(**spec["options"]) if spec["source"] == "config" else k.from_pretrained(spec["source"], device=device, **spec["options"])

@@ -354,24 +354,25 @@ def minilm_stage(st:PipelineState):
                                  lambda r: f"{_model_name(path)}: passages encoded, exact FAISS inner-product search")
 
 # %% ../nbs/09_pipeline.ipynb #bc8a4526
+_IMAGE_PHASE = dict(epochs=20, batch_size=64, lr=2e-3, weight_decay=1e-4, temperature=0.1, hard_negatives=1, negatives=["bm25"],
+                    remine_every=5, augment={}, patience=4) # the toy recipe's image training (`mmret.training.toy_recipe`)
 TRAIN_DEFAULTS = { # `TrainConfig` settings of each trained system (a config's `train` overrides them)
     "text-dual-encoder": dict(epochs=1, lr=5e-5, batch_size=32, hard_negatives=1),
-    "image-article": dict(epochs=6, lr=1e-3, batch_size=32, hard_negatives=1, negatives=[], augment={}),
-    "multimodal": dict(batch_size=32, hard_negatives=1, augment={},
-                       phases=[dict(name="image", modality="image", epochs=4, lr=1e-3, negatives=[], train=["question.image"]),
-                               dict(name="both", epochs=1, lr=5e-5, train=["question"])]),
+    "image-article": _IMAGE_PHASE,
+    "multimodal": {**_IMAGE_PHASE, "phases": [dict(name="image", modality="image")], "tune_weights": [1, 1.5, 2, 3, 4, 6, 8, 12, 16]},
 }
-IMAGE_TOWER = dict(image_size=64, patch_size=8, hidden_size=64, num_hidden_layers=2, num_attention_heads=2, seed=0) # the image tower trained from scratch
+IMAGE_TOWER = dict(seed=0, channels=[16, 32, 64, 64], dim=128) # the image part trained from scratch (`mmret.training.toy_image_tower`)
 
 def trained_towers(system:str, # a trained system (`TRAINED`)
                    encoder:str|Path|None=None, # text tower folder (default: the packaged all-MiniLM-L6-v2)
                   ):
-    "The untrained dual encoder of a trained system: one shared tower (text: MiniLM, image: a tiny ViT, multimodal: both)."
-    from mmret.encoders import DualEncoder, TextTower, ImageTower, MultimodalTower, minilm_path
+    "The untrained dual encoder of a trained system: one shared tower (text: MiniLM, image: a small CNN, multimodal: both, as `toy_towers`)."
+    from mmret.encoders import DualEncoder, TextTower, minilm_path
+    from mmret.training import toy_image_tower, toy_towers
     if system not in TRAINED: raise ValueError(f"{system!r} is not a trained system; valid: {list(TRAINED)}")
-    text = lambda: TextTower.from_pretrained(str(encoder or minilm_path()))
-    image = lambda: ImageTower.from_config(**IMAGE_TOWER)
-    tower = {"text": text, "image": image, "multimodal": lambda: MultimodalTower(text(), image())}[TRAINED[system]]()
+    mod = TRAINED[system]
+    if mod == "multimodal": return toy_towers(**IMAGE_TOWER, text=encoder)
+    tower = TextTower.from_pretrained(str(encoder or minilm_path())) if mod == "text" else toy_image_tower(**IMAGE_TOWER)
     return DualEncoder(tower, shared=True)
 
 def train_config(cfg:PipelineConfig, # the pipeline config
@@ -394,26 +395,25 @@ def _history(out:Path, res)->dict:
 def train_system(cfg:PipelineConfig, # the pipeline config
                  system:str, # a trained system
                  data, # ViquaeData
-                 data_key:str, # the data's key (a stage key or folder fingerprint)
                  force:bool=False, # train again even if the cache holds this model
-                )->tuple: # (model folder, {"history", "seconds", "reused", "key"})
-    "Train a system once per (settings, towers, data): the model lives in `cache_dir('train', key)`, shared by every run."
+                )->tuple: # (model folder, {"history", "seconds", "reused", "key", ...})
+    "Train a system once per (settings, towers, data) with `mmret.training.train_cached`: the model lives in `cache_dir('train', key)`, shared by every run."
     from mmret.data import cache_dir
-    from mmret.training import TrainConfig, train
-    from mmret.encoders import DualEncoder
+    from mmret.training import TrainConfig, train_cached, train_key
     settings = train_config(cfg, system)
     model = trained_towers(system, cfg.encoder)
-    key = settings_key({"train": settings, "towers": model.fingerprint, "data": data_key})
+    tc = TrainConfig.from_dict({**settings, "data": str(cfg.data or "toy"), "progress": cfg.progress})
+    key = train_key(tc, model, data)
     out = cache_dir("train", key)
     done = out/"pipeline-done.json"
     if force: shutil.rmtree(out); out.mkdir()
     if done.exists(): return out/"model", {**json.loads(done.read_text()), "reused": True, "key": key}
-    t = time.perf_counter()
-    tc = TrainConfig.from_dict({**settings, "data": str(cfg.data or "toy"), "output": str(out), "progress": cfg.progress})
-    res = train(tc, model=model, data=data)
-    info = {"history": _history(out, res), "seconds": time.perf_counter() - t, "best": res.best, "steps": res.steps}
+    t, trained_before = time.perf_counter(), (out/"result.json").exists()
+    res = train_cached(tc, model, data)
+    info = {"history": _history(out, res), "seconds": time.perf_counter() - t, "best": res.best, "steps": res.steps,
+            "weights": res.history.get("weights")}
     with _atomic(done) as tmp: tmp.write_text(json.dumps(info))
-    return res.folder, {**info, "reused": False, "key": key}
+    return res.folder, {**info, "reused": trained_before, "key": key}
 
 # %% ../nbs/09_pipeline.ipynb #532368fb
 def _encode(tower, items:list, cfg:PipelineConfig)->np.ndarray:
@@ -455,7 +455,7 @@ def trained_stage(st:PipelineState, system:str):
     cfg, data = st.config, st.data
     def compute(f):
         from mmret.encoders import DualEncoder
-        folder, info = train_system(cfg, system, data, st.keys["data"], st.force)
+        folder, info = train_system(cfg, system, data, st.force)
         (f/"training.json").write_text(json.dumps(info))
         _save_runs(f, trained_runs(DualEncoder.from_pretrained(folder), system, data, cfg))
     def load(f):

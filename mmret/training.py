@@ -22,11 +22,12 @@ from tqdm.auto import tqdm
 from .data import atomic_path, cache_dir, load_image
 
 # %% auto #0
-__all__ = ['MODALITIES', 'LORA_TARGETS', 'gather', 'LogitScale', 'info_nce', 'relevance_mask', 'ContrastiveLoss',
-           'cached_backward', 'Augment', 'Examples', 'DevSet', 'dev_mrr', 'TrainConfig', 'TrainResult', 'fit',
-           'passage_items', 'question_items', 'passage_keys', 'viquae_examples', 'viquae_dev', 'view', 'set_trainable',
-           'add_lora', 'save_adapters', 'load_adapters', 'mine_negatives', 'train', 'SmallCNNConfig', 'SmallCNN',
-           'toy_towers', 'toy_recipe', 'toy_model']
+__all__ = ['MODALITIES', 'LORA_TARGETS', 'NEGATIVE_SOURCES', 'TOY_WEIGHTS', 'gather', 'LogitScale', 'info_nce', 'relevance_mask',
+           'ContrastiveLoss', 'cached_backward', 'Augment', 'Examples', 'DevSet', 'scores_mrr', 'dev_mrr',
+           'TrainConfig', 'TrainResult', 'fit', 'passage_items', 'question_items', 'passage_keys', 'viquae_examples',
+           'viquae_dev', 'view', 'set_trainable', 'add_lora', 'save_adapters', 'load_adapters', 'image_run',
+           'article_run', 'mine_negatives', 'train', 'part_vectors', 'joined', 'tune_weights', 'train_key',
+           'train_cached', 'toy_image_tower', 'toy_towers', 'toy_recipe', 'toy_model']
 
 # %% ../nbs/06_training.ipynb #9ba7f217
 def gather(
@@ -282,6 +283,20 @@ class DevSet:
         if len(self.questions) != len(self.qids): raise ValueError(f"DevSet: {len(self.questions)} questions, {len(self.qids)} qids")
         if len(self.passages) != len(self.ids): raise ValueError(f"DevSet: {len(self.passages)} passages, {len(self.ids)} ids")
 
+def scores_mrr(
+    S:np.ndarray, # (questions, passages) scores
+    qids:list,    # question ids, one per row
+    ids:list,     # passage ids, one per column (as in the qrels)
+    qrels:dict,   # {qid: {passage id: relevance}}
+    k:int=10,     # cut-off
+)->float: # MRR@k over the questions of `qrels` (ties: lower column first)
+    "MRR@k of a score matrix with ranx."
+    from ranx import Qrels, Run, evaluate
+    top = np.argsort(-S, axis=1, kind="stable")[:, :k]
+    run = Run({str(q): {str(ids[j]): float(S[i, j]) for j in top[i]} for i, q in enumerate(qids)})
+    qrels = Qrels({str(q): {str(d): int(r) for d, r in v.items()} for q, v in qrels.items()})
+    return float(evaluate(qrels, run, f"mrr@{k}", make_comparable=True))
+
 def dev_mrr(
     model,        # a dual encoder (`.question`, `.passage` towers with `encode`)
     dev:DevSet,   # the dev set
@@ -289,14 +304,9 @@ def dev_mrr(
     batch_size:int=64, # encoding batch size
 )->float: # MRR@k
     "MRR@k of the model's towers on the dev set (exact search)."
-    from ranx import Qrels, Run, evaluate
     Q = np.asarray(model.question.encode(dev.questions, batch_size=batch_size, progress=False), dtype=np.float32)
     P = np.asarray(model.passage.encode(dev.passages, batch_size=batch_size, progress=False), dtype=np.float32)
-    S = Q @ P.T
-    top = np.argsort(-S, axis=1, kind="stable")[:, :k]
-    run = Run({str(q): {str(dev.ids[j]): float(S[i, j]) for j in top[i]} for i, q in enumerate(dev.qids)})
-    qrels = Qrels({str(q): {str(d): int(r) for d, r in v.items()} for q, v in dev.qrels.items()})
-    return float(evaluate(qrels, run, f"mrr@{k}"))
+    return scores_mrr(Q @ P.T, dev.qids, dev.ids, dev.qrels, k)
 
 # %% ../nbs/06_training.ipynb #c57cc494
 _RUN_ONLY = ("output", "progress", "max_steps", "checkpoint_every", "keep_checkpoints", "resume")
@@ -315,7 +325,7 @@ class TrainConfig:
     batch_size:int=32       # questions per batch
     chunk:int|None=None     # GradCache mini-batch size (None: the plain loss)
     hard_negatives:int=1    # hard negatives per question and batch (M)
-    negatives:list=field(default_factory=lambda: ["bm25"]) # where hard negatives are mined, at the start of each phase: "bm25", "model" (its dense run)
+    negatives:list=field(default_factory=lambda: ["bm25"]) # where hard negatives are mined, at the start of each phase: "bm25", "model" (its dense run), "image" (articles nearest by image), "article" (the entity's other passages)
     negatives_k:int=100     # mine among the top k of each run
     remine_every:int=0      # re-mine hard negatives with the model being trained every N epochs (0: never)
     lr:float=2e-5           # peak learning rate (AdamW)
@@ -329,8 +339,9 @@ class TrainConfig:
     no_relevant:str="skip"  # a question with no relevant passage: "skip" (counted) or "error"
     bad_image:str="error"   # a missing/corrupt image: "error" or "zero"
     lora:dict|None=None     # peft LoRA settings (r, alpha, dropout, target_modules per tower)
+    tune_weights:list|None=None # after the phases: the image part's weight (text part: 1) of `MultimodalTower`s chosen on dev among these values (None: kept)
     seed:int=0              # seed of everything
-    mixed_precision:str="no" # "no", "fp16" or "bf16" (Accelerate; GPU)
+    mixed_precision:str="auto" # "no", "fp16", "bf16" (Accelerate), or "auto": resolved when the config is made (bf16 on a GPU that has it, else fp16; "no" on CPU)
     checkpoint_every:int=0  # also checkpoint every N optimizer steps (0: at epoch ends only)
     keep_checkpoints:int=2  # checkpoints kept
     max_steps:int|None=None # stop after this many optimizer steps (an interruption: the schedule still spans the epochs)
@@ -338,13 +349,18 @@ class TrainConfig:
     progress:bool=True      # progress bar with loss and examples/s
 
     def __post_init__(self):
+        if self.mixed_precision == "auto":   # the model goes to the GPU when there is one (Accelerate); mixed precision with it
+            self.mixed_precision = "no" if not torch.cuda.is_available() else "bf16" if torch.cuda.is_bf16_supported() else "fp16"
         checks = dict(modality=("text", "image", "multimodal"), no_relevant=("skip", "error"), bad_image=("error", "zero"),
-                      mixed_precision=("no", "fp16", "bf16"))
+                      mixed_precision=("auto", "no", "fp16", "bf16"))
         for k, ok in checks.items():
             if getattr(self, k) not in ok: raise ValueError(f"{k}={getattr(self, k)!r}: expected one of {ok}")
         for k in ("epochs", "batch_size"):
             if not isinstance(getattr(self, k), int) or getattr(self, k) < 1: raise ValueError(f"{k}={getattr(self, k)!r}: must be an int >= 1")
         if self.chunk is not None and self.chunk < 1: raise ValueError(f"chunk={self.chunk!r}: must be >= 1 or None")
+        if self.tune_weights is not None and (not isinstance(self.tune_weights, (list, tuple)) or not self.tune_weights
+                                              or any(not isinstance(w, (int, float)) or not w > 0 for w in self.tune_weights)):
+            raise ValueError(f"tune_weights={self.tune_weights!r}: a non-empty list of positive image-part weights, or None")
 
 # %% ../nbs/06_training.ipynb #6175bfd1
 def _replacing(path:Path):
@@ -380,7 +396,7 @@ def save(self:TrainConfig, path:str|Path)->Path:
 
 @patch(as_prop=True)
 def fingerprint(self:TrainConfig)->str: # digest of the settings that change the trained weights
-    d = {k: v for k, v in asdict(self).items() if k not in _RUN_ONLY}
+    d = {k: v for k, v in asdict(self).items() if k not in _RUN_ONLY and not (k == "tune_weights" and v is None)}   # (a run without it keeps its digest)
     return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 # %% ../nbs/06_training.ipynb #e928e6c2
@@ -570,11 +586,15 @@ class _Items(list):
     "Passage items seen through one modality (a list, so `Examples` and `DevSet` index it)."
     def __init__(self, items, modality): super().__init__(items); self.modality = modality
 
-def passage_keys(data)->callable: # row -> set of keys
-    "Keys of a passage for the relevance mask: its row, its article, a digest of its text without the title (duplicates)."
+def passage_keys(
+    data,                      # a `ViquaeData`
+    modality:str="multimodal", # what the towers see: with "image" a passage is its article's image, so the article is a key
+)->callable: # row -> set of keys
+    "Keys of a passage for the relevance mask: its row, a digest of its text without the title (duplicates), and its article for images."
     arts = data.passages["index"]
     digests = [hashlib.sha1(" ".join(t.split(" [SEP] ", 1)[-1].split()).encode()).hexdigest()[:16] for t in data.passages["passage"]]
-    return lambda r: {("p", int(r)), ("a", int(arts[r])), ("t", digests[r])}
+    if modality == "image": return lambda r: {("p", int(r)), ("a", int(arts[r])), ("t", digests[r])}
+    return lambda r: {("p", int(r)), ("t", digests[r])}
 
 def viquae_examples(
     data,              # a `ViquaeData`
@@ -597,7 +617,7 @@ def viquae_examples(
         qs.append(item); rs.append(rows); ns.append([int(r) for r in (negatives or {}).get(str(q), [])])
     if skipped and no_relevant == "error": raise ValueError(f"{len(skipped)} question(s) of {split!r} have no relevant passage, e.g. {skipped[:3]}")
     if not qs: raise ValueError(f"no question of {split!r} has a relevant passage")
-    ex = Examples(qs, rs, passage_items(data), ns, keys=passage_keys(data), images=data.images, **kwargs)
+    ex = Examples(qs, rs, passage_items(data), ns, keys=passage_keys(data, modality), images=data.images, **kwargs)
     ex.modality, ex.qids, ex.n_skipped = modality, [q for q in ids if q not in set(skipped)], len(skipped)
     if skipped: warnings.warn(f"{split}: {len(skipped)} question(s) without a relevant passage skipped")
     return ex
@@ -733,20 +753,80 @@ def _model(config:TrainConfig):
     if not isinstance(t, dict): raise TypeError(f"towers: expected a spec dict or a folder, got {type(t).__name__}")
     return from_spec(t, check="fingerprint" in t)
 
+NEGATIVE_SOURCES = ("bm25", "model", "image", "article")
+
+def _image_part(model):
+    "The image tower of a dual encoder (the image part of multimodal towers); None without one."
+    from mmret.encoders import ImageTower
+    t = model.question
+    t = getattr(t, "image", t)
+    return t if isinstance(t, ImageTower) else None
+
+def _provenance_rows(data, q:dict)->list:
+    "Article rows of a question's provenance titles."
+    from mmret.relevant import question_titles
+    return [data.title2index[t] for t in question_titles(q) if t in data.title2index]
+
+def image_run(
+    model,            # a dual encoder with an image tower (or multimodal towers with an image part)
+    data,             # a `ViquaeData` whose KB articles (or passages) have an `image` column
+    split:str,        # question split
+    k:int=100,        # passages kept per question
+    progress:bool=False, # progress bars
+):  # ranx.Run over passage rows
+    "Articles nearest by image (question image vs article image), expanded to their passages in article order."
+    from ranx import Run
+    tower = _image_part(model)
+    if tower is None: raise ValueError("negatives 'image' need a model with an image tower")
+    names = _article_images(data)   # per passage, its article image path
+    arts = data.passages["index"]
+    img = {}
+    for r, n in enumerate(names):
+        if n: img.setdefault(int(arts[r]), n)
+    if not img: raise ValueError("negatives 'image': no article has an image")
+    a_rows = sorted(img)
+    A = tower.encode([img[a] for a in a_rows], progress=progress)
+    qs = question_items(data, split); ids = data.questions[split]["id"]
+    keep = [i for i, q in enumerate(qs) if q["image"]]
+    if not keep: return Run()
+    Q = tower.encode([qs[i]["image"] for i in keep], progress=progress)
+    S, a2p = Q @ A.T, data.article2passage
+    out = {}
+    for i, row in zip(keep, S):
+        d = {}
+        for j in np.argsort(-row, kind="stable"):
+            ps = a2p[a_rows[j]]
+            for n, pr in enumerate(ps): d[str(pr)] = float(row[j]) - 1e-6 * n   # article order, then passage order
+            if len(d) >= k: break
+        out[str(ids[i])] = d
+    return Run(out)
+
+def article_run(
+    data,       # a `ViquaeData`
+    split:str,  # question split
+):  # ranx.Run over passage rows
+    "Each question's provenance article passages (in article order): the candidates of same-article negatives."
+    from ranx import Run
+    out = {}
+    for q in data.questions[split]:
+        rows = [r for a in _provenance_rows(data, q) for r in data.article2passage[a]]
+        if rows: out[str(q["id"])] = {str(r): 1. - 1e-6 * n for n, r in enumerate(rows)}
+    return Run(out)
+
 def mine_negatives(
     data,             # a `ViquaeData`
     split:str,        # question split
-    sources:list,     # "bm25" and/or "model"
+    sources:list,     # "bm25", "model" (its dense run), "image" (articles nearest by image), "article" (other passages of the entity's article)
     k:int=100,        # mine among the top k
-    model=None,       # the dual encoder (for "model")
+    model=None,       # the dual encoder (for "model" and "image")
     modality:str="multimodal", # what the model sees (for "model")
     progress:bool=False, # progress bars
 )->dict: # {qid: [passage rows]}, lists merged in source order without repeats
-    "Hard negatives of a split from BM25 and/or the model's dense run (no answer nor alias, not the entity's article)."
+    "Hard negatives of a split (no answer nor alias; outside the entity's article except for the 'article' source)."
     from mmret.relevant import mine_hard_negatives
     from ranx import Run
-    bad = [s for s in sources if s not in ("bm25", "model")]
-    if bad: raise ValueError(f"negatives: unknown source(s) {bad}; valid: 'bm25', 'model'")
+    bad = [s for s in sources if s not in NEGATIVE_SOURCES]
+    if bad: raise ValueError(f"negatives: unknown source(s) {bad}; valid: {', '.join(map(repr, NEGATIVE_SOURCES))}")
     qs = data.questions[split]
     out = {}
     for s in sources:
@@ -754,16 +834,21 @@ def mine_negatives(
             from mmret.bm25 import BM25
             bm = BM25(); bm.index(list(data.passages["passage"]), ids=list(range(len(data.passages))), progress=progress)
             run = bm.search(dict(zip(qs["id"], qs["input"])), k=k, progress=progress)
-        else:
+        elif s == "model":
             if model is None: raise ValueError("negatives 'model' needs the model")
             dev = viquae_dev(data, split, {q: {"0": 1} for q in qs["id"]}, modality)
             m = view(model, modality)
             Q = m.question.encode(dev.questions, progress=progress); P = m.passage.encode(dev.passages, progress=progress)
             S = Q @ P.T; top = np.argsort(-S, axis=1)[:, :k]
             run = Run({str(q): {str(j): float(S[i, j]) for j in top[i]} for i, q in enumerate(dev.qids)})
-        neg = mine_hard_negatives(run, qs, data.passages, k=k, title2index=data.title2index, progress=progress)
+        elif s == "image":
+            if model is None: raise ValueError("negatives 'image' need the model")
+            run = image_run(model, data, split, k, progress)
+        else: run = article_run(data, split)
+        neg = mine_hard_negatives(run, qs, data.passages, k=k, title2index=data.title2index, exclude_provenance=s != "article", progress=progress)
         for q, rows in neg.items(): out[q] = list(dict.fromkeys(out.get(q, []) + [int(r) for r in rows]))
     return out
+
 
 # %% ../nbs/06_training.ipynb #cef1bfaf
 _PHASE_KEYS = ("name", "epochs", "lr", "modality", "train", "freeze", "batch_size", "chunk", "hard_negatives", "negatives",
@@ -787,7 +872,7 @@ def train(
     model:nn.Module|None=None,        # a ready dual encoder (default: built from `config.towers`)
     data=None,                        # a ready `ViquaeData` (default: loaded from `config.data`)
 )->TrainResult: # of the last phase; `folder` = `output/model`, loadable with `DualEncoder.from_pretrained`
-    "Mine relevant passages and hard negatives, then train the dual encoder phase by phase; resumable."
+    "Mine relevant passages and hard negatives, train the dual encoder phase by phase (resumable), then tune the part weights on dev."
     from mmret.relevant import mine_relevant
     if isinstance(config, (str, Path)): config = TrainConfig.load(config)
     elif isinstance(config, dict): config = TrainConfig.from_dict(config)
@@ -799,7 +884,7 @@ def train(
     if config.lora: add_lora(model, **config.lora, progress=config.progress)
     qrels = {s: mine_relevant(data.questions[s], data.passages, data.title2index, data.article2passage, progress=False).to_dict()
              for s in {config.train_split, config.dev_split} - {None}}
-    res = None
+    res, done = None, {}
     for name, pc, tr, fr in phases:
         n = set_trainable(model, tr, fr) if (tr or fr) else sum(p.numel() for p in model.parameters() if p.requires_grad)
         if config.progress: print(f"phase {name}: {pc.modality}, {pc.epochs} epoch(s), lr {pc.lr}, {n:,} trainable parameters")
@@ -815,94 +900,145 @@ def train(
         if res.stopped == "max_steps": return res
         best = type(model).from_pretrained(res.folder) if config.lora is None else None
         if best is not None: model.load_state_dict(best.state_dict())
-    if config.phases:
+        done[name] = dict(steps=res.steps, best=res.best, stopped=res.stopped)
+    if config.tune_weights:
+        if not config.dev_split: raise ValueError("tune_weights needs a dev_split to choose the weight on")
+        tuned = tune_weights(model, data, config.dev_split, config.tune_weights, qrels[config.dev_split])
+        if config.progress: print(f"image-part weight chosen on {config.dev_split}: {max(tuned, key=tuned.get)} ({tuned})")
+        res = dataclasses.replace(res, history={**res.history, "weights": tuned}, best=max(tuned.values()))
+    if config.phases or config.tune_weights:
         with _replacing(out/"model") as tmp: model.save_pretrained(tmp)
-        res = dataclasses.replace(res, folder=out/"model", output=out)
+        res = dataclasses.replace(res, folder=out/"model", output=out, steps=sum(d["steps"] for d in done.values()))
+    with _replacing(out/"result.json") as tmp:
+        Path(tmp).write_text(json.dumps(dict(history=res.history, steps=res.steps, best=res.best, stopped=res.stopped, phases=done), default=str))
     return res
 
-# %% ../nbs/06_training.ipynb #r3s0cd02
-from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel
-from transformers.modeling_outputs import BaseModelOutput
+# %% ../nbs/06_training.ipynb #tw000002
+def part_vectors(
+    model,     # a dual encoder of `MultimodalTower`s
+    data,      # a `ViquaeData`
+    split:str, # question split
+)->dict: # Qt, Qi (questions), Pt, Pi (passages): text and image part vectors; a missing image is a zero vector
+    "Text and image part vectors of a split's questions and of every passage (text parts read from the embedding cache)."
+    q, p = model.question, model.passage
+    if not (hasattr(q, "text") and hasattr(q, "image")): raise ValueError(f"{type(q).__name__}: needs multimodal towers (a text and an image part)")
+    def texts(t, xs): return t.encode_cached(xs, progress=False) if hasattr(t, "encode_cached") else t.encode(xs, progress=False)
+    def images(t, xs):
+        out, rows = np.zeros((len(xs), t.dim), np.float32), [i for i, x in enumerate(xs) if x]
+        uniq = sorted({xs[i] for i in rows}); where = {u: j for j, u in enumerate(uniq)}
+        if uniq: out[rows] = t.encode(uniq, progress=False)[[where[xs[i]] for i in rows]]
+        return out
+    qi, pi = question_items(data, split), passage_items(data)
+    return dict(Qt=texts(q.text, [x["text"] for x in qi]), Qi=images(q.image, [x["image"] for x in qi]),
+                Pt=texts(p.text, [x["text"] for x in pi]), Pi=images(p.image, [x["image"] for x in pi]))
 
-class SmallCNNConfig(PretrainedConfig):
-    "Settings of `SmallCNN`: input side and channels per block."
-    model_type = "mmret_small_cnn"
-    def __init__(self,
-        image_size:int=64,               # input side in pixels
-        channels:list=(16, 32, 64, 64),  # output channels of each conv block (a 2x2 max-pool between blocks)
-        **kwargs):
-        super().__init__(**kwargs)
-        self.image_size, self.channels = image_size, list(channels)
-        self.hidden_size, self.num_hidden_layers = self.channels[-1], len(self.channels)
+def joined(
+    tower,          # a `MultimodalTower`
+    t:np.ndarray,   # text part vectors (n, text dim)
+    i:np.ndarray,   # image part vectors (n, image dim)
+)->np.ndarray: # what the tower's `join` makes of them (its weights, combination, normalisation)
+    "Multimodal vectors from part vectors, as the tower's `encode` would give."
+    rows = torch.arange(len(t))
+    with torch.no_grad(): return tower.join(len(t), rows, torch.from_numpy(t), rows, torch.from_numpy(i)).numpy()
 
-class SmallCNN(PreTrainedModel):
-    "Blocks of 3x3 convolution, batch norm and ReLU; the last feature map comes out as tokens (batch, positions, channels)."
-    config_class = SmallCNNConfig
-    base_model_prefix = "cnn"
-    main_input_name = "pixel_values"
-    def __init__(self, config:SmallCNNConfig):
-        super().__init__(config)
-        layers, c = [], 3
-        for i, o in enumerate(config.channels):
-            layers += [nn.Conv2d(c, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU()]
-            if i < len(config.channels) - 1: layers.append(nn.MaxPool2d(2))
-            c = o
-        self.blocks = nn.Sequential(*layers)
-        self.post_init()
-    def _init_weights(self, module): pass  # PyTorch's default initialisation
-    def forward(self,
-        pixel_values:torch.Tensor,         # (batch, 3, H, W)
-        output_hidden_states:bool=False,   # also return the states tuple (only the final map: pool `layers=-1`)
-        return_dict:bool=True, **kwargs,
-    )->BaseModelOutput:
-        x = self.blocks(pixel_values).flatten(2).transpose(1, 2)
-        return BaseModelOutput(last_hidden_state=x, hidden_states=(x,) if output_hidden_states else None)
+def tune_weights(
+    model,         # a dual encoder of `MultimodalTower`s
+    data,          # a `ViquaeData`
+    split:str,     # the split the weight is chosen on (dev)
+    values:list,   # candidate image-part weights (the text part's is 1)
+    qrels:dict|None=None, # relevant passages of `split` ({qid: {row: rel}}; default `mine_relevant`)
+    k:int=10,      # MRR cut-off
+)->dict: # {image weight: MRR@k on `split`}; the model keeps the best (the first best in `values` order)
+    "Choose the image part's weight of the model's multimodal towers by MRR@k on a split."
+    from mmret.relevant import mine_relevant
+    if not values or any(not v > 0 for v in values): raise ValueError(f"tune_weights={values!r}: give positive image-part weights")
+    if qrels is None: qrels = mine_relevant(data.questions[split], data.passages, data.title2index, data.article2passage, progress=False).to_dict()
+    V = part_vectors(model, data, split)
+    qids = [str(q) for q in data.questions[split]["id"]]
+    keep = [i for i, q in enumerate(qids) if qrels.get(q)]
+    ids = [str(r) for r in range(len(data.passages))]
+    towers = list({id(t): t for t in (model.question, model.passage)}.values())
+    def put(w):
+        for t in towers: t.weights.data = torch.tensor([1., float(w)], device=t.weights.device)
+    out = {}
+    for w in values:
+        put(w)
+        S = joined(model.question, V["Qt"][keep], V["Qi"][keep]) @ joined(model.passage, V["Pt"], V["Pi"]).T
+        out[float(w)] = scores_mrr(S, [qids[i] for i in keep], ids, qrels, k)
+    put(max(out, key=out.get))
+    return out
 
-AutoConfig.register(SmallCNNConfig.model_type, SmallCNNConfig, exist_ok=True)
-AutoModel.register(SmallCNNConfig, SmallCNN, exist_ok=True)
-
-# %% ../nbs/06_training.ipynb #r3s0cd05
-def toy_towers(
-    seed:int=0,          # seed of the CNN's initial weights
-    channels:list=(16, 32, 64, 64), # CNN channels per block
-    dim:int=128,         # image embedding dimension (projection)
-)->nn.Module: # a `DualEncoder` with one shared `MultimodalTower`
-    "The toy recipe's starting model: frozen zero-shot MiniLM text part ⊕ a small CNN image part, one tower for both sides."
-    from mmret.encoders import DualEncoder, ImageTower, MultimodalTower, TextTower, minilm_path
-    torch.manual_seed(seed)
-    image = ImageTower.from_pretrained(SmallCNN(SmallCNNConfig(64, channels)), pooling="mean", projection=dim)
-    return DualEncoder(MultimodalTower(TextTower.from_pretrained(minilm_path()), image, "concat"), shared=True)
-
-def toy_recipe(**overrides)->TrainConfig: # unknown keys: an error listing the valid ones
-    "Settings that train the image part of `toy_towers` on the toy KB: question image -> article image."
-    base = dict(data="toy", modality="image", epochs=10, batch_size=64, lr=2e-3, weight_decay=1e-4, temperature=0.1,
-                hard_negatives=1, negatives=["bm25"], augment=None, patience=3, progress=False)
-    return TrainConfig.from_dict({**base, **overrides})
-
+# %% ../nbs/06_training.ipynb #cr000002
 def _data_digest(data)->str:
     "Digest of a dataset's passages, questions and image files (names and sizes)."
+    import os
     h = hashlib.sha1()
     for col in ("passage", "index", "image"):
         if col in data.passages.column_names: h.update(json.dumps(list(data.passages[col]), default=str).encode())
     for s in sorted(data.questions): h.update(json.dumps([s] + [list(data.questions[s][k]) for k in ("id", "input", "image")], default=str).encode())
-    import os
     h.update(json.dumps(sorted((e.name, e.stat().st_size) for e in os.scandir(data.images) if e.is_file())).encode())
     return h.hexdigest()[:16]
+
+def train_key(
+    config:TrainConfig, # the settings (run-only fields such as `output` and `progress` do not count)
+    model:nn.Module,    # the starting dual encoder
+    data,               # a `ViquaeData`
+)->str: # 16 hex digits
+    "The cache key of a training run: settings, starting weights and data."
+    return hashlib.sha1(f"{config.fingerprint}|{model.fingerprint}|{_data_digest(data)}".encode()).hexdigest()[:16]
+
+def train_cached(
+    config:TrainConfig, # the settings (`output` is replaced by the cache folder)
+    model:nn.Module,    # the starting dual encoder
+    data,               # a `ViquaeData`
+)->TrainResult: # `folder`: the trained `DualEncoder`, `history`: losses and dev MRR@10 (of the last phase)
+    "Train with `config` once, in `cache_dir('train', train_key(...))`; later calls return the finished run (an interrupted one resumes)."
+    out = cache_dir("train", train_key(config, model, data))
+    if (out/"result.json").exists() and (out/"model").exists():
+        r = json.loads((out/"result.json").read_text())
+        h = {**r["history"], **({"weights": {float(w): x for w, x in r["history"]["weights"].items()}} if "weights" in r["history"] else {})}
+        return TrainResult(out/"model", out, h, r["steps"], r["best"], r["stopped"])
+    return train(dataclasses.replace(config, output=str(out), resume=True), model=model, data=data)
+
+# %% ../nbs/06_training.ipynb #r3s0cd02
+from .encoders import SmallCNN, SmallCNNConfig   # (defined in mmret.encoders, so a saved toy model loads without mmret.training)
+
+# %% ../nbs/06_training.ipynb #r3s0cd05
+def toy_image_tower(
+    seed:int=0,          # seed of the initial weights
+    channels:list=(16, 32, 64, 64), # CNN channels per block
+    dim:int=128,         # image embedding dimension (projection)
+):  # an `ImageTower`
+    "The toy recipe's untrained image part: a `SmallCNN` on 64-pixel images, mean-pooled, projected to `dim`."
+    from mmret.encoders import ImageTower
+    torch.manual_seed(seed)
+    return ImageTower.from_pretrained(SmallCNN(SmallCNNConfig(64, channels)), pooling="mean", projection=dim)
+
+def toy_towers(
+    seed:int=0,          # seed of the CNN's initial weights
+    channels:list=(16, 32, 64, 64), # CNN channels per block
+    dim:int=128,         # image embedding dimension (projection)
+    text:str|Path|None=None, # text part folder (default: the packaged all-MiniLM-L6-v2)
+)->nn.Module: # a `DualEncoder` with one shared `MultimodalTower`
+    "The toy recipe's starting model: frozen zero-shot MiniLM text part ⊕ a small CNN image part, one tower for both sides."
+    from mmret.encoders import DualEncoder, MultimodalTower, TextTower, minilm_path
+    image = toy_image_tower(seed, channels, dim)
+    return DualEncoder(MultimodalTower(TextTower.from_pretrained(str(text or minilm_path())), image, "concat"), shared=True)
+
+TOY_WEIGHTS = [1, 1.5, 2, 3, 4, 6, 8, 12, 16] # image-part weights the recipe tries on dev
+
+def toy_recipe(**overrides)->TrainConfig: # unknown keys: an error listing the valid ones
+    "Settings that train the image part of `toy_towers` on the toy KB (question image -> article image, augmented), then weigh the parts on dev."
+    base = dict(data="toy", modality="multimodal", phases=[dict(name="image", modality="image")], epochs=20, batch_size=64, lr=2e-3,
+                weight_decay=1e-4, temperature=0.1, hard_negatives=1, negatives=["bm25"], remine_every=5, augment={}, patience=4,
+                tune_weights=TOY_WEIGHTS, progress=False)
+    return TrainConfig.from_dict({**base, **overrides})
 
 def toy_model(
     config:TrainConfig|None=None, # default `toy_recipe()`
     model:nn.Module|None=None,    # starting model (default `toy_towers()`)
     data=None,                    # a `ViquaeData` (default: the toy KB, `config.data`)
 )->TrainResult: # `folder`: the trained `DualEncoder`, `history`: losses and dev MRR@10
-    "Train with `config` once, in `cache_dir('train', key)` (key: settings, starting weights, data); later calls return the cached run."
+    "`train_cached` with the toy recipe's defaults."
     config = config or toy_recipe()
-    data = data if data is not None else _data(config)
-    model = model if model is not None else toy_towers()
-    key = hashlib.sha1(f"{config.fingerprint}|{model.fingerprint}|{_data_digest(data)}".encode()).hexdigest()[:16]
-    out = cache_dir("train", key)
-    ck = _latest_checkpoint(out)
-    if ck is not None and (out/"model").exists():
-        st = json.loads((ck/"state.json").read_text())
-        if st["stopped"] in ("done", "early stopping"):
-            return TrainResult(out/"model", out, st["history"], st["step"], st["best"], st["stopped"])
-    return train(dataclasses.replace(config, output=str(out), resume=True), model=model, data=data)
+    return train_cached(config, model if model is not None else toy_towers(), data if data is not None else _data(config))
