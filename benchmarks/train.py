@@ -8,10 +8,10 @@ Same model (the packaged all-MiniLM-L6-v2, one shared tower), max length, batch 
 sides: SciFact test claims (BEIR) with their first relevant abstract as positive and one hard negative each (the next
 claim's abstract), drawn as batches by one `mmret.training.Examples` (seed 0), so both sides train on the very same
 batches. mmret: `fit` as a user runs it (Accelerate, `ContrastiveLoss` at temperature 0.05, relevant candidates masked,
-AdamW with weight decay 0.01, linear warm-up over 10% of the steps, clipping at 1.0, no dev set); its examples/s is the
+fused AdamW with weight decay 0.01, linear warm-up over 10% of the steps, clipping at 1.0, no dev set); its examples/s is the
 one `fit` records for the epoch (`history["examples_per_s"]`: the step loop, not the set-up nor the checkpoint written
 at the end). sentence-transformers: its loss (scale 20 = temperature 0.05) in a plain loop over the same batches with
-the same optimiser, schedule and clipping, timed over the same span (every step, the batch draws included): no
+the same optimiser (fused AdamW, the default of the transformers Trainer that sentence-transformers trains with), schedule and clipping, timed over the same span (every step, the batch draws included): no
 Trainer around it, its fastest form. Each (system, round) runs in its own subprocess, so peak memory is its own:
 ru_maxrss of the whole process (model, optimiser, Python) on CPU, `torch.cuda.max_memory_allocated` on a GPU. The order
 of the two systems alternates between rounds. Then one optimiser step of the gradient-cached loss at batch --big
@@ -23,11 +23,15 @@ from datetime import datetime, timezone
 
 def data(n):
     "(questions, positive rows, negative rows, passage texts) from SciFact, cycled to n questions."
-    from mmret.data import load_beir, shared_data
-    corpus, queries, qrels = load_beir(shared_data("beir_scifact"))
-    text = {i: (t + " " + x).strip() for i, t, x in zip(corpus["id"], corpus["title"], corpus["text"])}
-    qr = qrels.to_dict()
-    items = [(queries[q], next(iter(r))) for q, r in sorted(qr.items()) if q in queries and next(iter(r)) in text]
+    import csv
+    from mmret.data import shared_data
+    d = shared_data("beir_scifact")   # read directly: ranx's Qrels compiles numba code for half a minute per process
+    text = {o["_id"]: ((o.get("title") or "") + " " + (o.get("text") or "")).strip() for o in map(json.loads, open(d/"corpus.jsonl"))}
+    queries = {o["_id"]: o["text"] for o in map(json.loads, open(d/"queries.jsonl"))}
+    qr = {}
+    for r in csv.DictReader(open(d/"qrels"/"test.tsv"), delimiter="\t"):
+        if int(r["score"]) > 0: qr.setdefault(r["query-id"], []).append(r["corpus-id"])
+    items = [(queries[q], r[0]) for q, r in sorted(qr.items()) if q in queries and r[0] in text]
     docs = sorted({d for _, d in items}); row = {d: i for i, d in enumerate(docs)}
     ex = [(q, row[d], row[items[(i + 1) % len(items)][1]]) for i, (q, d) in enumerate(items)]
     ex = [ex[i % len(ex)] for i in range(n)]
@@ -73,7 +77,7 @@ def run_st(a, batch, steps, max_length):
     model = SentenceTransformer(str(minilm_path()), device=a.device); model.max_seq_length = max_length; model.train()
     loss_fn = losses.MultipleNegativesRankingLoss(model, scale=20.0)   # scale 20 = temperature 0.05, as mmret
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=2e-5, weight_decay=0.01)
+    opt = torch.optim.AdamW(params, lr=2e-5, weight_decay=0.01, fused=True)   # the transformers Trainer's default optimiser (torch >= 2.8)
     sched = get_linear_schedule_with_warmup(opt, int(0.1 * steps), steps)
     ex = examples(batch, steps)
     to = lambda f: {k: v.to(a.device) if torch.is_tensor(v) else v for k, v in f.items()}
