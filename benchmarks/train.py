@@ -2,7 +2,7 @@
 the peak memory of the gradient-cached loss at a large batch against the plain loss at a small one.
 
     python benchmarks/train.py [--device cpu|cuda] [--batch 16 --steps 6 --max-length 128 --rounds 3]
-                               [--big 512 --chunk 32 --batch-mem 64 --mem-max-length 128] [--skip-memory 1]
+                               [--big 512 --chunk 32 --batch-mem 64 --mem-max-length 128] [--skip-memory 1] [--rounds 0: memory only]
 
 Same model (the packaged all-MiniLM-L6-v2, one shared tower), max length, batch size, data and hard negatives on both
 sides: SciFact test claims (BEIR) with their first relevant abstract as positive and one hard negative each (the next
@@ -135,20 +135,21 @@ if __name__ == "__main__":
     print(f"Benchmark train ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC): device {a.device} ({dev}); {platform.machine()}, "
           f"{os.cpu_count()} cores, torch threads {torch.get_num_threads()}, load average {os.getloadavg()[0]:.1f}; "
           f"batch {a.batch}, max_length {a.max_length}, {a.steps} steps per run, 1 hard negative")
-    ratios, res_all = [], []
-    for r in range(a.rounds):
-        order = ("mmret", "st") if r % 2 == 0 else ("st", "mmret")
-        res = {n: sub(a, n) for n in order}; res_all.append(res)
-        ratios.append(res["mmret"]["ex_s"] / res["st"]["ex_s"])
-        print(f"round {r}: mmret fit {res['mmret']['ex_s']:.2f} ex/s (peak {res['mmret']['peak_mb']:.0f} MB), "
-              f"sentence-transformers MNRL {res['st']['ex_s']:.2f} ex/s (peak {res['st']['peak_mb']:.0f} MB), ratio {ratios[-1]:.3f}, "
-              f"load {os.getloadavg()[0]:.1f}", flush=True)
-    med = lambda k, s: statistics.median(x[s][k] for x in res_all)
-    print(f"median: mmret fit {med('ex_s', 'mmret'):.2f} ex/s, sentence-transformers MNRL {med('ex_s', 'st'):.2f} ex/s; "
-          f"peak memory {med('peak_mb', 'mmret'):.0f} vs {med('peak_mb', 'st'):.0f} MB; whole-process CPU seconds (loading included) "
-          f"{med('cpu_s', 'mmret'):.1f} vs {med('cpu_s', 'st'):.1f}")
-    print(f"ratio examples/s mmret / sentence-transformers, round by round: median {statistics.median(ratios):.3f}, "
-          f"spread {min(ratios):.3f}..{max(ratios):.3f} over {a.rounds} rounds")
+    if a.rounds:   # --rounds 0: the memory check alone
+        ratios, res_all = [], []
+        for r in range(a.rounds):
+            order = ("mmret", "st") if r % 2 == 0 else ("st", "mmret")
+            res = {n: sub(a, n) for n in order}; res_all.append(res)
+            ratios.append(res["mmret"]["ex_s"] / res["st"]["ex_s"])
+            print(f"round {r}: mmret fit {res['mmret']['ex_s']:.2f} ex/s (peak {res['mmret']['peak_mb']:.0f} MB), "
+                  f"sentence-transformers MNRL {res['st']['ex_s']:.2f} ex/s (peak {res['st']['peak_mb']:.0f} MB), ratio {ratios[-1]:.3f}, "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
+        med = lambda k, s: statistics.median(x[s][k] for x in res_all)
+        print(f"median: mmret fit {med('ex_s', 'mmret'):.2f} ex/s, sentence-transformers MNRL {med('ex_s', 'st'):.2f} ex/s; "
+              f"peak memory {med('peak_mb', 'mmret'):.0f} vs {med('peak_mb', 'st'):.0f} MB; whole-process CPU seconds (loading included) "
+              f"{med('cpu_s', 'mmret'):.1f} vs {med('cpu_s', 'st'):.1f}")
+        print(f"ratio examples/s mmret / sentence-transformers, round by round: median {statistics.median(ratios):.3f}, "
+              f"spread {min(ratios):.3f}..{max(ratios):.3f} over {a.rounds} rounds")
     if not a.skip_memory:
         plain, cached = sub(a, "plain-mem"), sub(a, "cached-mem")
         what = "GPU max_memory_allocated" if a.device == "cuda" else "peak RSS"
