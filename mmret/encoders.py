@@ -567,7 +567,7 @@ class ImageTower(Tower):
         name:str|None=None,       # readable model name for the fingerprint
         projection:nn.Module|None=None, # e.g. the checkpoint's `visual_projection`, or a new `Projection`
         on_error:str="raise",     # missing/unreadable image: "raise" or "zero" (zero vector, one warning)
-        num_workers:int=0,        # DataLoader workers decoding images in `encode` (0: in this process, safe in notebooks)
+        num_workers:int=0,        # DataLoader processes decoding images in `encode` (0: a background thread of this process, safe in notebooks)
     ):
         super().__init__()
         if on_error not in ON_ERROR: raise ValueError(f"on_error={on_error!r} is not valid: choose one of {ON_ERROR}")
@@ -661,18 +661,40 @@ def forward(self:ImageTower,
     valid = batch.get("valid")
     return x if valid is None or bool(valid.all()) else x * valid.to(x.dtype).unsqueeze(-1)
 
+def _ahead(fn, jobs:list):
+    "Yield `fn(job)` for each job in order, the next one computed in a background thread while the caller uses this one."
+    from concurrent.futures import ThreadPoolExecutor
+    if not jobs: return
+    with ThreadPoolExecutor(1, thread_name_prefix="mmret-decode") as ex:
+        nxt = ex.submit(fn, jobs[0])
+        for k in range(len(jobs)):
+            cur = nxt.result()
+            if k + 1 < len(jobs): nxt = ex.submit(fn, jobs[k + 1])
+            yield cur
+
+@patch
+def _batches(self:ImageTower,
+    items:list,        # PIL images or paths
+    batch_size:int=32, # images per batch
+):                     # iterator of `_Collate` batches: pixel_values, valid, errors
+    "Decoded and preprocessed batches, one ahead of the caller: in a background thread, or in `num_workers` DataLoader processes."
+    ds, col = _Images(self, items), _Collate(self)
+    if self.num_workers: return iter(torch.utils.data.DataLoader(ds, batch_size=batch_size, num_workers=self.num_workers, collate_fn=col))
+    return _ahead(lambda s: col([ds[i] for i in range(s, min(s + batch_size, len(ds)))]), list(range(0, len(ds), batch_size)))
+
 @patch
 def encode(self:ImageTower,
     items:list,           # PIL images or paths
     batch_size:int=32,    # images per forward pass
     progress:bool=True,   # show a tqdm bar
 )->np.ndarray:            # float32 (len(items), dim), in the order of `items`
-    "Encode images in eval mode (the previous mode is restored), decoding them lazily in a `DataLoader`."
+    "Encode images in eval mode (the previous mode is restored), decoding the next batch while this one runs through the model."
     if len(items) == 0: raise ValueError("images is empty: nothing to encode")
-    dl = torch.utils.data.DataLoader(_Images(self, list(items)), batch_size=batch_size, num_workers=self.num_workers, collate_fn=_Collate(self))
+    items = list(items)
     res, failed, s = np.zeros((len(items), self.dim), dtype=np.float32), [], 0
     with eval_mode(self):
-        for b in tqdm(dl, desc=f"encode {len(items)} images", disable=not progress or len(items) <= batch_size):
+        for b in tqdm(self._batches(items, batch_size), total=-(-len(items) // batch_size), desc=f"encode {len(items)} images",
+                      disable=not progress or len(items) <= batch_size):
             n = len(b["valid"])
             res[s:s + n] = self.forward(dict(pixel_values=b["pixel_values"].to(self.device), valid=b["valid"].to(self.device))).float().cpu().numpy()
             failed += [e for e in b["errors"] if e]

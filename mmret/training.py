@@ -472,6 +472,11 @@ def _sync_grads(params:list, acc):
         if p.grad is not None: dist.all_reduce(p.grad); p.grad /= acc.num_processes
 
 # %% ../nbs/06_training.ipynb #15cb482e
+def _adamw(params:list, lr:float, weight_decay:float)->torch.optim.Optimizer:
+    "AdamW fused into one kernel per step where the device has one (as the transformers Trainer's default), else the for-loop form."
+    try: return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, ValueError): return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+
 def fit(
     model:nn.Module,     # a dual encoder: `.question`, `.passage` towers (`collate`, `forward`, `encode`), `save_pretrained`
     examples:Examples,   # training examples
@@ -492,7 +497,7 @@ def fit(
     loss_fn = ContrastiveLoss(config.temperature, config.learn_temperature).to(acc.device)
     params = [p for p in list(model.parameters()) + list(loss_fn.parameters()) if p.requires_grad]
     if not params: raise ValueError("nothing to train: every parameter is frozen")
-    opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    opt = _adamw(params, config.lr, config.weight_decay)
     total = config.epochs * len(examples)
     sched = get_linear_schedule_with_warmup(opt, int(config.warmup * total), total)
     opt = acc.prepare_optimizer(opt, device_placement=False)
