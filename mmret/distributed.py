@@ -19,11 +19,11 @@ import ranx
 from tqdm.auto import tqdm
 
 from .data import atomic_path, kill_point, make_run, run_from_topk, save_npy_atomic
-from .data import _clean_leftovers   # finishes a folder swap that a kill interrupted
+from .data import recover   # finishes a folder swap that a kill interrupted
 from .bm25 import BM25
 from .search import DenseIndex, ids_digest, embedding_settings
 # the shard format of `encode_kb` is shared, so both write and resume the same folders
-from .search import (_assemble, _atomic_json, _check_embeddings, _check_finite, _check_ids, _check_manifest, _column_name,
+from .search import (_assemble, _atomic_json, _check_build_inputs, _check_embeddings, _check_finite, _check_ids, _check_manifest, _column_name,
                           _column_texts, _encode_shard, _file_digest, _finish, _fingerprint, _InFolder, _items_digest, _METRICS,
                           _open_final, _prep, _train_sample, _write_manifest)
 
@@ -207,12 +207,7 @@ def build_ondisk_index(
     progress:bool=True, # show a progress bar
 )->DenseIndex: # the index, opened from `folder` (lists memory-mapped)
     "Train an IVF index on a sample, fill it shard by shard and merge the inverted lists into one file on disk."
-    if metric not in _METRICS: raise ValueError(f"metric must be one of {list(_METRICS)}, got {metric!r}")
-    if getattr(embeddings, "ndim", None) != 2: raise ValueError(f"embeddings must be 2-D (n, dim), got shape {getattr(embeddings, 'shape', None)}")
-    n, d = embeddings.shape
-    if n == 0: raise ValueError("embeddings is empty: nothing to index")
-    if len(ids) != n: raise ValueError(f"{len(ids)} ids for {n} embeddings: ids must be aligned to the embedding rows")
-    ids = [str(i) for i in ids]; _check_ids(ids)
+    n, d, ids = _check_build_inputs(embeddings, ids, metric)
     t0, index = time.perf_counter(), faiss.index_factory(d, factory, _METRICS[metric])
     if faiss.try_extract_index_ivf(index) is None: raise ValueError(f"factory {factory!r} is not an IVF index: only IVF inverted lists can live on disk")
     x = _prep(embeddings[_train_sample(embeddings, index, train_size)], metric); _check_finite(x, 0, "training sample")
@@ -240,7 +235,7 @@ def load_ondisk_index(
     verify:bool=True, # check every file's checksum (reads the lists once); sizes are always checked
 )->DenseIndex: # lists memory-mapped from `lists.ivfdata`
     "Open an index whose inverted lists are on disk; a KB other than the one it was built on is an error."
-    folder = Path(folder); _clean_leftovers(folder)
+    folder = Path(folder); recover(folder)
     if not (folder/"manifest.json").exists(): raise FileNotFoundError(f"{folder} has no manifest.json (not an index folder, or its build did not finish)")
     meta = json.loads((folder/"meta.json").read_text())
     if meta.get("lists") != _LISTS: raise ValueError(f"{folder} holds an index with its lists in memory: open it with DenseIndex.load")

@@ -272,6 +272,16 @@ def _prep(x:np.ndarray, metric:str)->np.ndarray:
     if metric == "cosine": faiss.normalize_L2(x)
     return x
 
+def _check_build_inputs(embeddings, ids:Sequence, metric:str)->tuple: # (n, dim, ids as str)
+    "Check an index build's metric, embedding shape and ids (aligned to the rows, unique)."
+    if metric not in _METRICS: raise ValueError(f"metric must be one of {list(_METRICS)}, got {metric!r}")
+    if getattr(embeddings, "ndim", None) != 2: raise ValueError(f"embeddings must be 2-D (n, dim), got shape {getattr(embeddings, 'shape', None)}")
+    n, d = embeddings.shape
+    if n == 0: raise ValueError("embeddings is empty: nothing to index")
+    if len(ids) != n: raise ValueError(f"{len(ids)} ids for {n} embeddings: ids must be aligned to the embedding rows")
+    ids = [str(i) for i in ids]; _check_ids(ids)
+    return n, d, ids
+
 # %% ../nbs/07_search.ipynb #ba84b23a
 def _train_sample(
     embeddings:np.ndarray, # all KB vectors (may be memory-mapped)
@@ -298,12 +308,7 @@ def build(cls:DenseIndex,
           settings:dict=None, # embedding settings; default read from `encode_kb`'s meta.json
          )->DenseIndex:
     "Build a FAISS index over `embeddings`, checking ids, shapes and values."
-    if metric not in _METRICS: raise ValueError(f"metric must be one of {list(_METRICS)}, got {metric!r}")
-    if getattr(embeddings, "ndim", None) != 2: raise ValueError(f"embeddings must be 2-D (n, dim), got shape {getattr(embeddings, 'shape', None)}")
-    n, d = embeddings.shape
-    if n == 0: raise ValueError("embeddings is empty: nothing to index")
-    if len(ids) != n: raise ValueError(f"{len(ids)} ids for {n} embeddings: ids must be aligned to the embedding rows")
-    ids = [str(i) for i in ids]; _check_ids(ids)
+    n, d, ids = _check_build_inputs(embeddings, ids, metric)
     t0 = time.perf_counter()
     index = faiss.index_factory(d, factory, _METRICS[metric])
     if not index.is_trained:
