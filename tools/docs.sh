@@ -11,7 +11,18 @@ cd "$(dirname "$0")/.."
 # nbdev-proc-nbs stages Quarto files in nbs/: remove the ones it creates (Quarto is not used here)
 created=(); for f in nbs/_quarto.yml nbs/nbdev.yml nbs/sidebar.yml; do [ -e "$f" ] || created+=("$f"); done
 trap 'rm -f "${created[@]}"' EXIT
-nbdev-proc-nbs --n-workers 1 --file-glob "${1:-}*.ipynb" >/dev/null || { echo "docs: nbdev-proc-nbs failed" >&2; exit 1; }
+# nbdev executes every cell holding an import (to render show_doc); test cells flagged with a test flag (slow, realdata,
+# gpu: tst_flags in pyproject.toml) are tests, not documentation: their stored outputs are shown, they are not re-run.
+DOCS_GLOB="${1:-}*.ipynb" python - >/dev/null <<'PY' || { echo "docs: nbdev-proc-nbs failed" >&2; exit 1; }
+import os
+import nbdev.processors as P
+from nbdev.config import get_config
+from nbdev.serve import proc_nbs
+flags = set(str(get_config().get("tst_flags", "")).split())
+_do_eval = P._do_eval
+P._do_eval = lambda cell: False if flags & set(getattr(cell, "directives_", {}) or {}) else _do_eval(cell)
+proc_nbs(n_workers=0, file_glob=os.environ["DOCS_GLOB"])
+PY
 DOCS_GLOB="${1:-}*.ipynb" python - <<'PY'
 import json, os, re, shutil, sys, uuid, html
 from pathlib import Path
