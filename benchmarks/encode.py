@@ -16,7 +16,11 @@ mmret / peer round by round (median and spread min..max), CPU-ms per item (all t
 DataLoader workers: the steadier measure on a shared machine), peak RSS, the largest embedding difference, and the
 load average.
 
-    python benchmarks/encode.py [--what text,images] [--n 512] [--n-images 128] [--batch-size 32] [--rounds 5]
+Text, compiled (`--what text-compiled`): the same, with mmret's backbone compiled by torch's own `Module.compile(dynamic=True)`
+(weights and state_dict unchanged; the compilation, with an empty inductor cache, and one untimed pass over the texts
+happen before the rounds, and their time is printed): worth it when the texts are many (a KB), not for a few hundred.
+
+    python benchmarks/encode.py [--what text,text-compiled,images] [--n 512] [--n-images 128] [--batch-size 32] [--rounds 5]
 """
 import argparse, json, os, platform, resource, statistics, subprocess, sys, tempfile, time
 from datetime import datetime, timezone
@@ -41,11 +45,14 @@ def _encoder(side, a):
     "(items, encode function) of one side."
     import numpy as np, torch
     bs = a.batch_size
-    if side in ("mmret-text", "sentence-transformers"):
+    if side in ("mmret-text", "mmret-text-compiled", "sentence-transformers"):
         from mmret.encoders import TextTower, minilm_path
         items = _texts(a.n)
-        if side == "mmret-text":
+        if side.startswith("mmret-text"):
             enc = TextTower.from_pretrained(minilm_path(), pooling="mean", normalize=True, max_length=256)
+            if side == "mmret-text-compiled":   # torch's Module.compile: weights and state_dict unchanged; a cold compiler cache
+                os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", tempfile.mkdtemp(prefix="inductor-"))
+                enc.backbone.compile(dynamic=True)
             return items, lambda x: enc.encode(x, batch_size=bs, progress=False)
         from sentence_transformers import SentenceTransformer
         st = SentenceTransformer(str(minilm_path()), device="cpu")
@@ -81,8 +88,9 @@ def child(side, a):
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)   # anything a library prints goes to stderr; stdout carries the protocol only
     items, f = _encoder(side, a)
-    f(items[:a.batch_size])  # warm-up
-    proto.write(json.dumps(dict(ready=True)) + "\n")
+    t = time.perf_counter()
+    f(items if side == "mmret-text-compiled" else items[:a.batch_size])  # warm-up (compiled: every batch shape once, compilation included)
+    proto.write(json.dumps(dict(ready=True, warmup_s=time.perf_counter() - t)) + "\n")
     X = None
     for line in sys.stdin:
         if line.strip() != "run": break
@@ -139,8 +147,9 @@ def main():
     a = ap.parse_args()
     if a.child: return child(a.child, a)
     import numpy as np
-    pairs = {"text": ("mmret-text", "sentence-transformers"), "images": ("mmret-images", "loop-images")}
-    labels = {"mmret-text": "mmret TextTower", "sentence-transformers": "sentence-transformers", "mmret-images": "mmret ImageTower",
+    pairs = {"text": ("mmret-text", "sentence-transformers"), "text-compiled": ("mmret-text-compiled", "sentence-transformers"),
+             "images": ("mmret-images", "loop-images")}
+    labels = {"mmret-text": "mmret TextTower", "mmret-text-compiled": "mmret TextTower, compiled", "sentence-transformers": "sentence-transformers", "mmret-images": "mmret ImageTower",
               "loop-images": "plain CLIPVisionModel loop"}
     load0 = os.getloadavg()
     print(f"$ python benchmarks/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}")
@@ -152,7 +161,7 @@ def main():
             ours, peer = pairs[what]
             if what == "images": make_checkpoint(ckpt)
             sides = {s: Side(s, a, ckpt, os.path.join(d, f"{s}.npy")) for s in (peer, ours)}
-            for s in sides.values(): s.read()   # both loaded and warmed up
+            warm = {s: v.read()["warmup_s"] for s, v in sides.items()}   # both loaded and warmed up
             for r in range(a.rounds):
                 for s in ((peer, ours) if r % 2 == 0 else (ours, peer)): sides[s].run()
             for s in sides.values(): s.finish()
@@ -160,8 +169,11 @@ def main():
             diff = float(np.abs(X[ours] - X[peer]).max())
             ratios = [o["per_s"] / p["per_s"] for o, p in zip(sides[ours].rounds, sides[peer].rounds)]
             cpu_ratios = [p["cpu_ms"] / o["cpu_ms"] for o, p in zip(sides[ours].rounds, sides[peer].rounds)]
-            unit = "docs" if what == "text" else "images"
+            unit = "images" if what == "images" else "docs"
             desc = (f"{a.n} SciFact abstracts, all-MiniLM-L6-v2, max_length 256" if what == "text" else
+                    f"{a.n} SciFact abstracts, all-MiniLM-L6-v2, max_length 256; mmret's backbone compiled with torch's "
+                    f"`Module.compile(dynamic=True)`: compilation (empty compiler cache) and a first pass over the texts took {warm[ours]:.0f} s "
+                    f"before the timed rounds (the peer's warm-up batch {warm[peer]:.1f} s)" if what == "text-compiled" else
                     f"{a.n_images} image files (entity_images_sample, cycled), CLIP vision {IMAGE_CONFIG}, CLIPImageProcessor"
                     f"{f', mmret with {a.image_workers} DataLoader workers' if a.image_workers else ''}")
             print(f"{what}: {desc}")

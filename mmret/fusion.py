@@ -7,7 +7,7 @@ Docs: https://mmret.github.io/mmret/fusion.html.md"""
 
 # %% ../nbs/08b_fusion.ipynb #f0000003
 from __future__ import annotations
-import contextlib, itertools, math, warnings
+import itertools, math, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,15 +26,6 @@ from .evaluation import align_run, named_runs, metric_label, save_figure
 # %% auto #0
 __all__ = ['NORMS', 'fuse', 'ScoreNorm', 'fit_norm', 'fill_missing', 'fuse_runs', 'FusionParams', 'weight_grid', 'tune_fusion',
            'plot_fusion_landscape', 'optimize_fusion']
-
-# %% ../nbs/08b_fusion.ipynb #q0000002
-@contextlib.contextmanager
-def _quiet():
-    "Silence numba's `NumbaTypeSafetyWarning` (raised inside ranx's kernels) for the block; every other warning passes."
-    from numba.core.errors import NumbaTypeSafetyWarning
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=NumbaTypeSafetyWarning)
-        yield
 
 # %% ../nbs/08b_fusion.ipynb #25528d4c
 NORMS = ("none", "min-max", "zmuv", "global-zmuv")
@@ -137,12 +128,12 @@ def fuse_runs(
         if weights is not None: raise ValueError("rrf takes no weights (ranx's RRF is unweighted)")
         q = {qq: {} for r in runs.values() for qq in r.keys()}
         rs = [make_run({**q, **r.to_dict()}, n) for n, r in runs.items()]
-        with _quiet(): out = ranx.fuse(rs, norm=None, method="rrf", params=dict(k=k))
+        out = ranx.fuse(rs, norm=None, method="rrf", params=dict(k=k))
     elif method == "wsum":
         weights = [1 / len(runs)] * len(runs) if weights is None else [float(w) for w in weights]
         if len(weights) != len(runs): raise ValueError(f"{len(weights)} weights for {len(runs)} runs")
         normed = [n(r) for n, r in zip(_norms_for(runs, norm), runs.values())]
-        with _quiet(): out = ranx.fuse(fill_missing(normed), norm=None, method="wsum", params=dict(weights=weights))
+        out = ranx.fuse(fill_missing(normed), norm=None, method="wsum", params=dict(weights=weights))
     else: raise ValueError(f"method={method!r}: use 'wsum' or 'rrf'")
     return make_run(out.to_dict(), name or f"{method}({'+'.join(runs)})")
 
@@ -179,9 +170,8 @@ def _grid_scores(qrels:Qrels, filled:list, metric:str, weights:list, memo:dict)-
     "Dev score of each weight tuple (fused with ranx, ties by passage id), computed once per tuple."
     for w in weights:
         if w not in memo:
-            with _quiet():
-                fr = make_run(ranx.fuse(filled, norm=None, method="wsum", params=dict(weights=list(w))).to_dict())
-                memo[w] = float(ranx.evaluate(qrels, fr, metric, save_results_in_run=False))
+            fr = make_run(ranx.fuse(filled, norm=None, method="wsum", params=dict(weights=list(w))).to_dict())
+            memo[w] = float(ranx.evaluate(qrels, fr, metric, save_results_in_run=False))
     return {w: memo[w] for w in weights}
 
 def tune_fusion(
@@ -199,10 +189,9 @@ def tune_fusion(
     if len(runs) < 2: raise ValueError("fusion needs at least two runs")
     if method == "rrf":
         if not isinstance(ks, range) or not len(ks): raise ValueError(f"ks={ks!r} must be a non-empty range (ranx's RRF grid)")
-        with _quiet():
-            best, rep = ranx.optimize_fusion(qrels_dev, list(runs.values()), norm=None, method="rrf", metric=metric,
-                                             min_k=ks.start, max_k=ks[-1], step=ks.step,
-                                             show_progress=progress, return_optimization_report=True)
+        best, rep = ranx.optimize_fusion(qrels_dev, list(runs.values()), norm=None, method="rrf", metric=metric,
+                                         min_k=ks.start, max_k=ks[-1], step=ks.step,
+                                         show_progress=progress, return_optimization_report=True)
         land = {int(c): float(s) for c, s in zip(rep.configs, rep.results)}
         return FusionParams("rrf", list(runs), [ScoreNorm("none")] * len(runs), None, int(best["k"]), metric,
                             land[int(best["k"])], land, n_dev=len(qrels_dev))
