@@ -1,4 +1,4 @@
-"""Ray: encode a KB over an actor pool (resumable shards, checksums, killed workers survived), IVF indexes
+"""Ray: encode a KB (text, image or multimodal) over an actor pool (resumable shards, checksums, killed workers survived), IVF indexes
 filled shard by shard with their lists on disk, and a whole split searched over workers.
 
 Docs: https://mmret.github.io/mmret/distributed.html.md"""
@@ -23,7 +23,7 @@ from .data import atomic_path, kill_point, make_run, run_from_topk, save_npy_ato
 from .data import recover   # finishes a folder swap that a kill interrupted
 from .bm25 import BM25
 from .search import DenseIndex, ids_digest, embedding_settings
-# the shard format of `encode_kb` is shared, so both write and resume the same folders
+# the shard format of `encode_kb` is shared (its own helpers: one format, one implementation), so both write and resume the same folders
 from .search import (_assemble, _atomic_json, _check_build_inputs, _check_embeddings, _check_finite, _check_ids, _check_manifest, _check_multimodal, _column_name,
                           _column_texts, _encode_shard, _file_digest, _finish, _fingerprint, _InFolder, _items_digest, _METRICS,
                           _multimodal_items, _open_final, _prep, _SharedImages, _train_sample, _write_manifest)
