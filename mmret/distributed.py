@@ -1,4 +1,4 @@
-"""Ray: encode a KB over an actor pool (resumable shards, checksums, killed workers survived), IVF indexes
+"""Ray: encode a KB (text, image or multimodal) over an actor pool (resumable shards, checksums, killed workers survived), IVF indexes
 filled shard by shard with their lists on disk, and a whole split searched over workers.
 
 Docs: https://mmret.github.io/mmret/distributed.html.md"""
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+import datasets
 import faiss
 import ranx
 from tqdm.auto import tqdm
@@ -22,10 +23,10 @@ from .data import atomic_path, kill_point, make_run, run_from_topk, save_npy_ato
 from .data import recover   # finishes a folder swap that a kill interrupted
 from .bm25 import BM25
 from .search import DenseIndex, ids_digest, embedding_settings
-# the shard format of `encode_kb` is shared, so both write and resume the same folders
-from .search import (_assemble, _atomic_json, _check_build_inputs, _check_embeddings, _check_finite, _check_ids, _check_manifest, _column_name,
+# the shard format of `encode_kb` is shared (its own helpers: one format, one implementation), so both write and resume the same folders
+from .search import (_assemble, _atomic_json, _check_build_inputs, _check_embeddings, _check_finite, _check_ids, _check_manifest, _check_multimodal, _column_name,
                           _column_texts, _encode_shard, _file_digest, _finish, _fingerprint, _InFolder, _items_digest, _METRICS,
-                          _open_final, _prep, _train_sample, _write_manifest)
+                          _multimodal_items, _open_final, _prep, _SharedImages, _train_sample, _write_manifest)
 
 # %% ../nbs/10_distributed.ipynb #528dd760
 def _ray():
@@ -87,11 +88,15 @@ def _encode_one(encoder, dataset, column, out:Path, batch_size:int, i:int, s:int
 # %% ../nbs/10_distributed.ipynb #93d6c9eb
 class _ShardEncoder:
     "A Ray Data actor: rebuilds the encoder from its spec once (on its GPU if Ray gave it one), then encodes whole shards."
-    def __init__(self, spec:dict, dataset, column, out:str, batch_size:int, images=None):
+    def __init__(self, spec:dict, dataset, column, out:str, batch_size:int, images=None, shared:tuple=None):
         import torch, ray
         from mmret.encoders import from_spec
         dev = "cuda" if ray.get_gpu_ids() and torch.cuda.is_available() else "cpu"
         enc = from_spec(spec, device=dev)
+        if shared is not None:   # a MultimodalTower: image vectors are looked up (encoded beforehand, once per distinct image)
+            vectors, names = shared
+            vec = np.load(vectors, mmap_mode="r") if vectors else np.zeros((0, enc.image.dim), np.float32)
+            enc = _SharedImages(enc, vec, {m: i for i, m in enumerate(names)})
         self.encoder = _InFolder(enc, images) if images is not None else enc
         self.dataset, self.column, self.out, self.batch_size = dataset, column, Path(out), batch_size
     def __call__(self, batch:dict)->dict:
@@ -129,7 +134,8 @@ def ray_encode_kb(
     shard_size:int=None, # rows per shard (default 64 batches): the unit of work, of retry and of loss
     keep_shards:bool=False, # keep the shard files after assembling `embeddings.npy`
     progress:bool=True, # show Ray Data's progress bars
-    images:str|Path=None, # folder of the image files named in `column` (for an image tower)
+    image_column:str=None, # with a `MultimodalTower`: the column of image file names (items: {"text", "image"}; each distinct image encoded once)
+    images:str|Path=None, # folder of the image files named in `image_column` (or in `column`, for an image tower)
     workers:int=None, # actors in the pool; default one per GPU of the cluster, else one per CPU
     gpus_per_worker:float=None, # default 1 when the cluster has GPUs, else 0
     ray_args:dict=None, # more arguments for Ray Data's `map_batches` (e.g. `runtime_env`, `memory`)
@@ -140,20 +146,34 @@ def ray_encode_kb(
     out, n = Path(out).resolve(), len(dataset)
     if n == 0: raise ValueError("dataset is empty: nothing to encode")
     if not callable(getattr(encoder, "spec", None)): raise TypeError(f"{type(encoder).__qualname__} has no spec(): workers rebuild the encoder from it")
-    spec, fp = encoder.spec(), _fingerprint(encoder)
-    settings = dict(encoder=fp, column=_column_name(column), n=n)
+    if image_column is not None: _check_multimodal(encoder, dataset, image_column, images)
+    spec, fp, images = encoder.spec(), _fingerprint(encoder), images and Path(images).resolve()   # the actors may start elsewhere
+    items = column if image_column is None else _multimodal_items(column, image_column)
+    settings = dict(encoder=fp, column=_column_name(column) + (f"+{image_column}" if image_column else ""), n=n)
     out.mkdir(parents=True, exist_ok=True)
     meta = _open_meta(out, settings, shard_size or 64*batch_size)
     if meta is not None and (out/"embeddings.npy").exists() and meta.get("digest"):
-        e = _open_final(out, dataset, column, meta); _finish(out, keep_shards); return e
+        e = _open_final(out, dataset, items, meta); _finish(out, keep_shards); return e
     shard_size = meta["shard_size"] if meta is not None else shard_size or 64*batch_size
+    pool = dict(workers=workers, gpus_per_worker=gpus_per_worker, progress=progress, ray_args=ray_args)
+    kwargs = dict(spec=spec, dataset=dataset, column=items, out=str(out), batch_size=batch_size, images=images)
+    if image_column is not None:
+        kwargs.update(images=None, shared=_image_vectors(dataset, encoder, image_column, images, out/"images", batch_size, pool))
     todo = [dict(shard=i, start=s, end=min(s+shard_size, n)) for i, s in enumerate(range(0, n, shard_size))]
-    res = _map_shards(ray, todo, dict(spec=spec, dataset=dataset, column=column, out=str(out), batch_size=batch_size, images=images),
-                      workers, gpus_per_worker, progress, ray_args)
+    res = _map_shards(ray, todo, kwargs, workers, gpus_per_worker, progress, ray_args)
     for r in res:
         if r["status"].startswith("encoded again"): warnings.warn(f"shard {r['shard']} of {out}: {r['status'][15:]}: encoded again")
     _atomic_json(out/"workers.json", _worker_stats(res))
     return _assemble(out, n, [r["digest"] for r in res], keep_shards)
+
+# %% ../nbs/10_distributed.ipynb #b7c1e2a1
+def _image_vectors(dataset, tower, image_column:str, images:Path, out:Path, batch_size:int, pool:dict)->tuple:
+    "Encode each distinct image of `image_column` once over the pool (in `out`, resumable); return (vectors file or None, names in KB order)."
+    names = [m for m in dict.fromkeys(dataset[image_column]) if m is not None]   # in KB order, as `encode_kb` lists them
+    if not names: return None, []
+    ray_encode_kb(datasets.Dataset.from_dict({"image": names}), tower.image, column="image", images=images, out=out,
+                  batch_size=batch_size, **pool)
+    return str(out/"embeddings.npy"), names
 
 # %% ../nbs/10_distributed.ipynb #197640af
 def _pool_size(ray, workers:int|None, gpus:float|None)->tuple:
