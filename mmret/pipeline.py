@@ -549,7 +549,11 @@ def report_markdown(res)->str: # the report, Markdown
     lines += [f"| {l.name} | {'reused' if l.reused else 'computed'} | {l.seconds:.1f} | {l.summary} |" for l in res.logs]
     lines += ["", "## Plots", "", "![Hits@k](hits_at_k.png)", ""]
     if "training" in res.paths: lines += ["![training curves](training.png)", ""]
-    if "wins_losses" in res.paths: lines += ["![per-question wins and losses of the two best systems](wins_losses.png)", ""]
+    if "wins_losses" in res.paths:
+        from mmret.evaluation import metric_label
+        a, b = i["wins_losses"]["systems"]
+        lines += [f"Per-question wins and losses of the two best systems on {metric_label(i['wins_losses']['metric'])}: {a} against {b}.", "",
+                  f"![per-question wins and losses: {a} against {b}](wins_losses.png)", ""]
     return "\n".join(lines)
 
 def plot_hits_at_k(qrels, # test qrels
@@ -700,7 +704,7 @@ def _write_outputs(res:PipelineResult, st:PipelineState):
     (out/"wins_losses.png").unlink(missing_ok=True)
     if len(best) == 2:   # per-question wins and losses of the two best systems
         import matplotlib.pyplot as plt
-        p["wins_losses"] = out/"wins_losses.png"
+        p["wins_losses"] = out/"wins_losses.png"; res.info["wins_losses"] = {"systems": best, "metric": c.metrics[0]}
         plt.close(plot_query_differences(res.qrels["test"], test[best[0]], test[best[1]], metric=c.metrics[0], path=p["wins_losses"]))
     (out/"training.png").unlink(missing_ok=True)
     if res.info.get("training"): p["training"] = plot_training(res.info["training"], out/"training.png")
@@ -721,6 +725,7 @@ def run_pipeline(config:PipelineConfig|dict|str|Path, # a config, a dict of sett
     cfg = config if isinstance(config, PipelineConfig) else (
           PipelineConfig.from_dict(config) if isinstance(config, dict) else PipelineConfig.from_file(config))
     check_systems(cfg)
+    if cfg.data is not None: check_data_folder(cfg.data, cfg.images)   # before the output folder is made
     out = prepare_out(out or "mmret-out")
     st = PipelineState(cfg, out/"stages", force, say or (lambda s: None))
     st.data, key, log = load_data(cfg, st.root, force)
