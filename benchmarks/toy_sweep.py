@@ -20,14 +20,16 @@ from pathlib import Path
 BEFORE = dict(epochs=20, batch_size=64, lr=2e-3, weight_decay=1e-4, warmup=0.1, temperature=0.1, hard_negatives=1,
               negatives=["bm25"], remine_every=5, augment={}, patience=4)
 TOWER = dict(channels=[16, 32, 64, 64], dim=128)
-NEW = dict(epochs=30, patience=6)           # 30 epochs (the recipe after this sweep also drops the augmentation)
+NEW = dict(epochs=30, patience=6)           # 30 epochs
+RECIPE = {**NEW, "augment": None, "hard_negatives": 0, "remine_every": 0}   # the recipe after this sweep
 WIDE = dict(channels=[16, 32, 64, 128, 128])
 
 VARIANTS = { # name: (recipe settings over BEFORE, image tower settings over TOWER)
     "before": ({}, {}),
     "5 blocks (16,32,64,128,128), 30 epochs": (NEW, WIDE),
-    "... without augmentation (the recipe)": ({**NEW, "augment": None}, WIDE),
-    "... and without hard negatives": ({**NEW, "augment": None, "hard_negatives": 0, "remine_every": 0}, WIDE),
+    "... without augmentation": ({**NEW, "augment": None}, WIDE),
+    "... and without hard negatives (the recipe)": (RECIPE, WIDE),
+    "the recipe with augmentation": ({**RECIPE, "augment": {}}, WIDE),
 }
 
 def run(name:str)->dict:

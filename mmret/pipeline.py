@@ -354,8 +354,8 @@ def minilm_stage(st:PipelineState):
                                  lambda r: f"{_model_name(path)}: passages encoded, exact FAISS inner-product search")
 
 # %% ../nbs/09_pipeline.ipynb #bc8a4526
-_IMAGE_PHASE = dict(epochs=30, batch_size=64, lr=2e-3, weight_decay=1e-4, temperature=0.1, hard_negatives=1, negatives=["bm25"],
-                    remine_every=5, augment=None, patience=6) # the toy recipe's image training (`mmret.training.toy_recipe`)
+_IMAGE_PHASE = dict(epochs=30, batch_size=64, lr=2e-3, weight_decay=1e-4, temperature=0.1, hard_negatives=0, negatives=["bm25"],
+                    remine_every=0, augment=None, patience=6) # the toy recipe's image training (`mmret.training.toy_recipe`)
 TRAIN_DEFAULTS = { # `TrainConfig` settings of each trained system (a config's `train` overrides them)
     "text-dual-encoder": dict(epochs=1, lr=5e-5, batch_size=32, hard_negatives=1),
     "image-article": _IMAGE_PHASE,

@@ -1033,9 +1033,9 @@ def toy_towers(
 TOY_WEIGHTS = [1, 1.5, 2, 3, 4, 6, 8, 12, 16] # image-part weights the recipe tries on dev
 
 def toy_recipe(**overrides)->TrainConfig: # unknown keys: an error listing the valid ones
-    "Settings that train the image part of `toy_towers` on the toy KB (question image -> article image), then weigh the parts on dev."
+    "Settings that train the image part of `toy_towers` on the toy KB (question image -> article image, in-batch negatives), then weigh the parts on dev."
     base = dict(data="toy", modality="multimodal", phases=[dict(name="image", modality="image")], epochs=30, batch_size=64, lr=2e-3,
-                weight_decay=1e-4, temperature=0.1, hard_negatives=1, negatives=["bm25"], remine_every=5, augment=None, patience=6,
+                weight_decay=1e-4, temperature=0.1, hard_negatives=0, negatives=["bm25"], remine_every=0, augment=None, patience=6,
                 tune_weights=TOY_WEIGHTS, progress=False)
     return TrainConfig.from_dict({**base, **overrides})
 
