@@ -354,14 +354,14 @@ def minilm_stage(st:PipelineState):
                                  lambda r: f"{_model_name(path)}: passages encoded, exact FAISS inner-product search")
 
 # %% ../nbs/09_pipeline.ipynb #bc8a4526
-_IMAGE_PHASE = dict(epochs=20, batch_size=64, lr=2e-3, weight_decay=1e-4, temperature=0.1, hard_negatives=1, negatives=["bm25"],
-                    remine_every=5, augment={}, patience=4) # the toy recipe's image training (`mmret.training.toy_recipe`)
+_IMAGE_PHASE = dict(epochs=30, batch_size=64, lr=2e-3, weight_decay=1e-4, temperature=0.1, hard_negatives=0, negatives=["bm25"],
+                    remine_every=0, augment=None, patience=6) # the toy recipe's image training (`mmret.training.toy_recipe`)
 TRAIN_DEFAULTS = { # `TrainConfig` settings of each trained system (a config's `train` overrides them)
     "text-dual-encoder": dict(epochs=1, lr=5e-5, batch_size=32, hard_negatives=1),
     "image-article": _IMAGE_PHASE,
     "multimodal": {**_IMAGE_PHASE, "phases": [dict(name="image", modality="image")], "tune_weights": [1, 1.5, 2, 3, 4, 6, 8, 12, 16]},
 }
-IMAGE_TOWER = dict(seed=0, channels=[16, 32, 64, 64], dim=128) # the image part trained from scratch (`mmret.training.toy_image_tower`)
+IMAGE_TOWER = dict(seed=0, channels=[16, 32, 64, 128, 128], dim=128) # the image part trained from scratch (`mmret.training.toy_image_tower`)
 
 def trained_towers(system:str, # a trained system (`TRAINED`)
                    encoder:str|Path|None=None, # text tower folder (default: the packaged all-MiniLM-L6-v2)

@@ -1011,7 +1011,7 @@ from .encoders import SmallCNN, SmallCNNConfig   # (defined in mmret.encoders, s
 # %% ../nbs/06_training.ipynb #r3s0cd05
 def toy_image_tower(
     seed:int=0,          # seed of the initial weights
-    channels:list=(16, 32, 64, 64), # CNN channels per block
+    channels:list=(16, 32, 64, 128, 128), # CNN channels per block
     dim:int=128,         # image embedding dimension (projection)
 ):  # an `ImageTower`
     "The toy recipe's untrained image part: a `SmallCNN` on 64-pixel images, mean-pooled, projected to `dim`."
@@ -1021,7 +1021,7 @@ def toy_image_tower(
 
 def toy_towers(
     seed:int=0,          # seed of the CNN's initial weights
-    channels:list=(16, 32, 64, 64), # CNN channels per block
+    channels:list=(16, 32, 64, 128, 128), # CNN channels per block
     dim:int=128,         # image embedding dimension (projection)
     text:str|Path|None=None, # text part folder (default: the packaged all-MiniLM-L6-v2)
 )->nn.Module: # a `DualEncoder` with one shared `MultimodalTower`
@@ -1033,9 +1033,9 @@ def toy_towers(
 TOY_WEIGHTS = [1, 1.5, 2, 3, 4, 6, 8, 12, 16] # image-part weights the recipe tries on dev
 
 def toy_recipe(**overrides)->TrainConfig: # unknown keys: an error listing the valid ones
-    "Settings that train the image part of `toy_towers` on the toy KB (question image -> article image, augmented), then weigh the parts on dev."
-    base = dict(data="toy", modality="multimodal", phases=[dict(name="image", modality="image")], epochs=20, batch_size=64, lr=2e-3,
-                weight_decay=1e-4, temperature=0.1, hard_negatives=1, negatives=["bm25"], remine_every=5, augment={}, patience=4,
+    "Settings that train the image part of `toy_towers` on the toy KB (question image -> article image, in-batch negatives), then weigh the parts on dev."
+    base = dict(data="toy", modality="multimodal", phases=[dict(name="image", modality="image")], epochs=30, batch_size=64, lr=2e-3,
+                weight_decay=1e-4, temperature=0.1, hard_negatives=0, negatives=["bm25"], remine_every=0, augment=None, patience=6,
                 tune_weights=TOY_WEIGHTS, progress=False)
     return TrainConfig.from_dict({**base, **overrides})
 
