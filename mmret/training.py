@@ -204,6 +204,7 @@ class Examples:
         images:str|Path|None=None, # folder that image file names refer to
         bad_image:str="error", # a missing/corrupt image: "error" (naming the file) or "zero" (a black image, warned and counted)
         image_size:tuple=(224, 224), # size of the zero image
+        cache_mb:float=512, # decoded image files kept in memory across epochs, up to this many MB of pixels (0: none)
     ):
         if len(relevant) != len(questions): raise ValueError(f"relevant: {len(relevant)} lists for {len(questions)} questions")
         if negatives is not None and len(negatives) != len(questions): raise ValueError(f"negatives: {len(negatives)} lists for {len(questions)} questions")
@@ -215,21 +216,26 @@ class Examples:
         self.passages, self.keys = passages, keys or (lambda r: {("p", r)})
         self.m, self.batch_size, self.seed, self.augment = m, batch_size, seed, augment
         self.images, self.bad_image, self.image_size = images, bad_image, image_size
-        self.n_bad_images = 0
+        self.n_bad_images, self.cache_mb, self._decoded, self._decoded_bytes = 0, cache_mb, {}, 0
     def __len__(self): return math.ceil(len(self.questions) / self.batch_size) # batches per epoch
     def __repr__(self): return f"Examples(questions: {len(self.questions)}, batches: {len(self)}, m: {self.m}, augment: {self.augment is not None})"
 
 # %% ../nbs/06_training.ipynb #d66f2882
 @patch
 def load(self:Examples, im):
-    "A PIL image from an item's image (PIL or file name), following `bad_image`."
+    "A PIL image from an item's image (PIL or file name), following `bad_image`; a decoded file is kept for the next epochs (up to `cache_mb`)."
     if im is None or isinstance(im, Image.Image): return im
-    try: return load_image(im, self.images)
+    key = (str(self.images), str(im))
+    if key in self._decoded: return self._decoded[key]   # shared: augmentation and preprocessing make new images, never edit it
+    try: got = load_image(im, self.images)
     except (FileNotFoundError, ValueError) as e:
         if self.bad_image == "error": raise
         self.n_bad_images += 1
         warnings.warn(f"{e}; using a black image ({self.n_bad_images} so far)")
         return Image.new("RGB", self.image_size)
+    size = got.width * got.height * len(got.getbands())
+    if self._decoded_bytes + size <= self.cache_mb * 2**20: self._decoded[key] = got; self._decoded_bytes += size
+    return got
 
 @patch
 def item(self:Examples, x, rng=None):
@@ -297,15 +303,29 @@ def scores_mrr(
     qrels = Qrels({str(q): {str(d): int(r) for d, r in v.items()} for q, v in qrels.items()})
     return float(evaluate(qrels, run, f"mrr@{k}", make_comparable=True))
 
+def _distinct(items:list)->tuple: # (distinct items in first-seen order, per item its position among them)
+    "The distinct items of a list (texts, paths, or dicts of them); items that cannot be hashed are all kept."
+    first, uniq = {}, []
+    try:
+        for x in items:
+            k = tuple(sorted(x.items())) if isinstance(x, dict) else x
+            if k not in first: first[k] = len(uniq); uniq.append(x)
+        return uniq, np.array([first[tuple(sorted(x.items())) if isinstance(x, dict) else x] for x in items], dtype=np.int64)
+    except TypeError: return list(items), np.arange(len(items))
+
+def _encode_distinct(tower, items:list, batch_size:int)->np.ndarray:
+    "Vectors of `items`, each distinct item encoded once (a passage's article image is shared by its passages)."
+    uniq, where = _distinct(items)
+    return np.asarray(tower.encode(uniq, batch_size=batch_size, progress=False), dtype=np.float32)[where]
+
 def dev_mrr(
     model,        # a dual encoder (`.question`, `.passage` towers with `encode`)
     dev:DevSet,   # the dev set
     k:int=10,     # cut-off
     batch_size:int=64, # encoding batch size
 )->float: # MRR@k
-    "MRR@k of the model's towers on the dev set (exact search)."
-    Q = np.asarray(model.question.encode(dev.questions, batch_size=batch_size, progress=False), dtype=np.float32)
-    P = np.asarray(model.passage.encode(dev.passages, batch_size=batch_size, progress=False), dtype=np.float32)
+    "MRR@k of the model's towers on the dev set (exact search); an item repeated in the list is encoded once."
+    Q, P = (_encode_distinct(t, xs, batch_size) for t, xs in ((model.question, dev.questions), (model.passage, dev.passages)))
     return scores_mrr(Q @ P.T, dev.qids, dev.ids, dev.qrels, k)
 
 # %% ../nbs/06_training.ipynb #c57cc494
