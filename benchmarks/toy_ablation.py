@@ -9,8 +9,8 @@ the TEST split like the notebook's full recipe: passage-level MRR@10, every ques
 joined with its dev-chosen weight (or its text part alone for the text-only training). The full recipe is scored too:
 06 checks that every row's training key is what today's code and toy KB give, and that its live full-recipe test MRR@10
 is this file's (within 0.03: a training on another CPU or with another number of threads differs in the last bits, and
-the difference grows over its 570 steps), so the JSON cannot silently drift from the code. Use the notebook's 2 threads. Train s: the wall time of `toy_model` when this script
-trained the row (null: found in the cache), with the torch threads and the 1-minute load average at its end.
+the difference grows over its 570 steps), so the JSON cannot silently drift from the code. Use the notebook's 2 threads.
+Train s: the wall time of `toy_model` when this script trained the row (null: found in the cache), with the torch threads and the 1-minute load average at its end.
 """
 import argparse, datetime, json, os, platform, time
 from pathlib import Path
@@ -44,10 +44,11 @@ def main():
     rows = {}
     for name, (over, part) in ROWS.items():
         config = toy_recipe(**over)
-        key = train_key(config, toy_towers(), toy)
+        start = toy_towers()
+        key = train_key(config, start, toy)
         fresh = not (cache_dir("train", key)/"result.json").exists()
         t = time.perf_counter()
-        res = toy_model(config, data=toy)
+        res = toy_model(config, start, toy)
         train_s = time.perf_counter() - t if fresh else None
         m = DualEncoder.from_pretrained(res.folder); V = part_vectors(m, toy, "test")
         S = V["Qt"] @ V["Pt"].T if part == "text" else joined(m.question, V["Qt"], V["Qi"]) @ joined(m.passage, V["Pt"], V["Pi"]).T

@@ -204,7 +204,6 @@ class Examples:
         images:str|Path|None=None, # folder that image file names refer to
         bad_image:str="error", # a missing/corrupt image: "error" (naming the file) or "zero" (a black image, warned and counted)
         image_size:tuple=(224, 224), # size of the zero image
-        cache_mb:float=512, # decoded image files kept in memory across epochs, up to this many MB of pixels (0: none)
     ):
         if len(relevant) != len(questions): raise ValueError(f"relevant: {len(relevant)} lists for {len(questions)} questions")
         if negatives is not None and len(negatives) != len(questions): raise ValueError(f"negatives: {len(negatives)} lists for {len(questions)} questions")
@@ -216,26 +215,21 @@ class Examples:
         self.passages, self.keys = passages, keys or (lambda r: {("p", r)})
         self.m, self.batch_size, self.seed, self.augment = m, batch_size, seed, augment
         self.images, self.bad_image, self.image_size = images, bad_image, image_size
-        self.n_bad_images, self.cache_mb, self._decoded, self._decoded_bytes = 0, cache_mb, {}, 0
+        self.n_bad_images = 0
     def __len__(self): return math.ceil(len(self.questions) / self.batch_size) # batches per epoch
     def __repr__(self): return f"Examples(questions: {len(self.questions)}, batches: {len(self)}, m: {self.m}, augment: {self.augment is not None})"
 
 # %% ../nbs/06_training.ipynb #d66f2882
 @patch
 def load(self:Examples, im):
-    "A PIL image from an item's image (PIL or file name), following `bad_image`; a decoded file is kept for the next epochs (up to `cache_mb`)."
+    "A PIL image from an item's image (PIL or file name), following `bad_image`."
     if im is None or isinstance(im, Image.Image): return im
-    key = (str(self.images), str(im))
-    if key in self._decoded: return self._decoded[key]   # shared: augmentation and preprocessing make new images, never edit it
-    try: got = load_image(im, self.images)
+    try: return load_image(im, self.images)
     except (FileNotFoundError, ValueError) as e:
         if self.bad_image == "error": raise
         self.n_bad_images += 1
         warnings.warn(f"{e}; using a black image ({self.n_bad_images} so far)")
         return Image.new("RGB", self.image_size)
-    size = got.width * got.height * len(got.getbands())
-    if self._decoded_bytes + size <= self.cache_mb * 2**20: self._decoded[key] = got; self._decoded_bytes += size
-    return got
 
 @patch
 def item(self:Examples, x, rng=None):
@@ -306,12 +300,11 @@ def scores_mrr(
 def _distinct(items:list)->tuple: # (distinct items in first-seen order, per item its position among them)
     "The distinct items of a list (texts, paths, or dicts of them); items that cannot be hashed are all kept."
     first, uniq = {}, []
-    try:
-        for x in items:
-            k = tuple(sorted(x.items())) if isinstance(x, dict) else x
-            if k not in first: first[k] = len(uniq); uniq.append(x)
-        return uniq, np.array([first[tuple(sorted(x.items())) if isinstance(x, dict) else x] for x in items], dtype=np.int64)
+    try: where = [first.setdefault(tuple(sorted(x.items())) if isinstance(x, dict) else x, len(first)) for x in items]
     except TypeError: return list(items), np.arange(len(items))
+    uniq = [None] * len(first)
+    for x, j in zip(items, where): uniq[j] = x
+    return uniq, np.array(where, dtype=np.int64)
 
 def _encode_distinct(tower, items:list, batch_size:int)->np.ndarray:
     "Vectors of `items`, each distinct item encoded once (a passage's article image is shared by its passages)."
